@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Thrown when a service's environment does not pass its schema; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly variables: Record<string, string>,
+  ) {
+    super(
+      `Invalid configuration for ${service}:\n` +
+        Object.entries(variables)
+          .map(([name, message]) => `  ${name}: ${message}`)
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates `env` against a service's zod schema. The schema is the single list of the
+ * service's variables: docs, compose and Kubernetes files are checked against its keys.
+ */
+export function loadConfig<S extends z.ZodObject<z.ZodRawShape>>(
+  service: string,
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.output<S> {
+  // Empty strings mean "unset", as they do in compose files and shells.
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const variables: Record<string, string> = {};
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? '(environment)');
+      variables[name] ??= issue.message;
+    }
+    throw new ConfigError(service, variables);
+  }
+  return result.data;
+}
+
+/** Environment value types shared by every service schema. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  url: (fallback?: string) => (fallback === undefined ? z.string().url() : z.string().url().default(fallback)),
+  seconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  optionalBool: () =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  nodeEnv: () => z.enum(['development', 'production', 'test']).default('development'),
+  logLevel: () => z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  logFormat: () => z.enum(['json', 'pretty']).optional(),
+};
+
+/** The repository root, whether running from `src/` (tsx) or `dist/` (compiled). */
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/** Where development state lives (embedded PostgreSQL, generated keys): git-ignored. */
+export function dataDir(): string {
+  return resolve(process.env.AETHER_DATA_DIR || join(repoRoot, '.data'));
+}
+
+/**
+ * A secret for development only: generated once and kept in the data folder, so that every
+ * service started on this machine (together or one by one) agrees on it. Production
+ * configs require the real value from the environment instead.
+ */
+export function devSecret(name: string): string {
+  const file = join(dataDir(), 'secrets', name);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dirname(file), { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    try {
+      writeFileSync(file, secret, { flag: 'wx', mode: 0o600 });
+    } catch {
+      // Another service created it first: use theirs.
+      return readFileSync(file, 'utf8').trim();
+    }
+    chmodSync(file, 0o600);
+    return secret;
+  }
+}
+
+/**
+ * A secret variable: required in production (a ConfigError naming it otherwise); elsewhere it
+ * falls back to a development secret generated once and shared through the data folder.
+ */
+export function secretFor(service: string, nodeEnv: string, variable: string, value: string | undefined): string {
+  if (value) return value;
+  if (nodeEnv === 'production') throw new ConfigError(service, { [variable]: 'Required in production' });
+  return devSecret(variable.toLowerCase());
+}
+
+/** The PostgreSQL URL `npm start` gives its embedded server; services started alone default to it. */
+export const EMBEDDED_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:54329/aether';

@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { ErrorCode, maskError } from './errors';
+import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
+import { requestContext, type Logger } from './logger';
+
+/** Logs every error a client could not have caused, once, with the operation that hit it. */
+export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, operationName }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
+            logger.error('operation failed', {
+              operationName,
+              path: error.path?.join('.'),
+              error: error.originalError?.message ?? error.message,
+              stack: error.originalError?.stack,
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+export interface SubgraphOptions<TContext extends BaseContext> {
+  schema: GraphQLSchema;
+  httpServer: Server;
+  logger: Logger;
+  /** The gateway's HMAC secret: requests without a valid signed identity get nothing. */
+  identitySecret: string;
+  context: (identity: Identity) => TContext | Promise<TContext>;
+}
+
+/**
+ * Mounts a subgraph on `POST /graphql`. Every request must carry an identity the gateway
+ * signed; the acting user is taken from it and never from arguments or client headers.
+ */
+export async function mountSubgraph<TContext extends BaseContext>(
+  app: express.Express,
+  options: SubgraphOptions<TContext>,
+): Promise<ApolloServer<TContext>> {
+  const apollo = new ApolloServer<TContext>({
+    schema: options.schema,
+    formatError: maskError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      errorLoggingPlugin(options.logger),
+    ],
+  });
+  await apollo.start();
+  app.use(
+    '/graphql',
+    (req, res, next) => {
+      const identity = verifyIdentity(options.identitySecret, req.headers[IDENTITY_HEADER]);
+      if (!identity) {
+        res.status(401).json({
+          errors: [{ message: 'Requests must come through the gateway', extensions: { code: ErrorCode.UNAUTHENTICATED } }],
+        });
+        return;
+      }
+      res.locals.identity = identity;
+      const ctx = requestContext.getStore();
+      if (ctx && identity.userId) ctx.userId = identity.userId;
+      next();
+    },
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => options.context(res.locals.identity as Identity),
+    }),
+  );
+  return apollo;
+}

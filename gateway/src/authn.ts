@@ -1,0 +1,135 @@
+import {
+  AuthClient,
+  ErrorCode,
+  RedisSessionRevocations,
+  type Logger,
+} from '@aether/common';
+import { GraphQLError } from 'graphql';
+import type Redis from 'ioredis';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+/** Who is calling, as the gateway established it from a verified access token. */
+export interface Viewer {
+  userId: string;
+  roles: string[];
+  sessionId: string;
+  /** When the access token expires (ms since the epoch): WebSockets close then. */
+  expiresAt: number;
+}
+
+/** UNAUTHENTICATED with HTTP 401, so HTTP clients and graphql-ws both see what went wrong. */
+export class InvalidTokenError extends GraphQLError {
+  constructor(
+    message: string,
+    readonly reason: 'malformed' | 'invalid' | 'expired' | 'revoked' | 'unavailable',
+  ) {
+    super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+  }
+}
+
+/** Whether a session has been ended (logout, logoutAll, refresh-token theft, ban). */
+interface RevocationCheck {
+  isRevoked(sessionId: string, token: string): Promise<boolean>;
+}
+
+/**
+ * Without Redis the gateway has no shared revocation set to read, so it asks auth over gRPC,
+ * remembering each answer briefly: a revoked session stops working within `cacheMs`.
+ */
+class GrpcRevocationCheck implements RevocationCheck {
+  private readonly cache = new Map<string, { revoked: boolean; until: number }>();
+
+  constructor(
+    private readonly client: AuthClient,
+    private readonly cacheMs = 2000,
+  ) {}
+
+  async isRevoked(sessionId: string, token: string): Promise<boolean> {
+    const now = Date.now();
+    const hit = this.cache.get(sessionId);
+    if (hit && hit.until > now) return hit.revoked;
+    const result = await this.client.verifyAccessToken(token);
+    const revoked = !result.valid && (result.reason === 'revoked' || result.reason === 'banned');
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(sessionId, { revoked, until: now + this.cacheMs });
+    return revoked;
+  }
+}
+
+class RedisRevocationCheck implements RevocationCheck {
+  private readonly set: RedisSessionRevocations;
+  constructor(redis: Redis, prefix: string) {
+    this.set = new RedisSessionRevocations(redis, prefix);
+  }
+  isRevoked(sessionId: string): Promise<boolean> {
+    return this.set.isRevoked(sessionId);
+  }
+}
+
+export interface AuthenticatorOptions {
+  jwksUrl: string;
+  issuer: string;
+  redis?: Redis;
+  redisPrefix: string;
+  authClient: AuthClient;
+  logger: Logger;
+}
+
+/**
+ * Verifies access tokens locally against auth's published keys (fetched once, cached, and
+ * refetched when an unknown key id shows up), with the algorithm pinned, then checks that the
+ * session has not been ended.
+ */
+export class Authenticator {
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly revocations: RevocationCheck;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    this.revocations = options.redis
+      ? new RedisRevocationCheck(options.redis, options.redisPrefix)
+      : new GrpcRevocationCheck(options.authClient);
+  }
+
+  /** The bearer token of an `Authorization` value, null when there is none. */
+  static bearer(header: unknown): string | null {
+    if (typeof header !== 'string' || header === '') return null;
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    if (!match) throw new InvalidTokenError('Authorization must be "Bearer <access token>"', 'malformed');
+    return match[1];
+  }
+
+  async verify(token: string): Promise<Viewer> {
+    if (token.length > 4096) throw new InvalidTokenError('Access token is invalid', 'malformed');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwks, {
+        algorithms: ['ES256'],
+        issuer: this.options.issuer,
+        audience: 'aetherconnect',
+      }));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ERR_JWT_EXPIRED') throw new InvalidTokenError('Access token has expired', 'expired');
+      if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' && /fetch/i.test(String(error))) {
+        this.options.logger.error('cannot fetch auth public keys', { reason: (error as Error).message });
+        throw new InvalidTokenError('Cannot verify access tokens right now', 'unavailable');
+      }
+      throw new InvalidTokenError('Access token is invalid', 'invalid');
+    }
+    const { sub, sid, roles, exp } = payload as { sub?: unknown; sid?: unknown; roles?: unknown; exp?: number };
+    if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(roles)) {
+      throw new InvalidTokenError('Access token is invalid', 'invalid');
+    }
+    let revoked: boolean;
+    try {
+      revoked = await this.revocations.isRevoked(sid, token);
+    } catch (error) {
+      // Fail closed: a token we cannot check is not accepted.
+      this.options.logger.error('session revocation check failed', { reason: (error as Error).message });
+      throw new InvalidTokenError('Cannot verify access tokens right now', 'unavailable');
+    }
+    if (revoked) throw new InvalidTokenError('Session has ended', 'revoked');
+    return { userId: sub, roles: roles.map(String), sessionId: sid, expiresAt: (exp ?? 0) * 1000 };
+  }
+}

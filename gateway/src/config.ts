@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { env, loadConfig, repoRoot, secretFor } from '@aether/common';
+import { z } from 'zod';
+
+/** Every variable the gateway reads. Docs, compose and Kubernetes files are checked against it. */
+export const gatewayConfigSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  LOG_FORMAT: env.logFormat(),
+  HOST: z.string().default('0.0.0.0'),
+  GATEWAY_PORT: env.port(4000),
+  AUTH_URL: env.url('http://127.0.0.1:4001/graphql'),
+  MESSAGING_URL: env.url('http://127.0.0.1:4002/graphql'),
+  /** Where auth publishes its public keys; defaults to AUTH_URL's origin. */
+  AUTH_JWKS_URL: z.string().url().optional(),
+  /** host:port of auth's gRPC server (session checks when there is no Redis). */
+  AUTH_GRPC_URL: z.string().default('127.0.0.1:50051'),
+  JWT_ISSUER: z.string().default('aetherconnect'),
+  SUPERGRAPH_PATH: z.string().default(join(repoRoot, 'schema', 'supergraph.graphql')),
+  REDIS_URL: z.string().url().optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('aether:'),
+  GATEWAY_SECRET: z.string().min(32).optional(),
+  SERVICE_TOKEN: z.string().min(32).optional(),
+  /** Whether clients may introspect the schema (Sandbox needs it). Defaults to on outside production. */
+  INTROSPECTION: env.optionalBool(),
+  /** Comma-separated origins allowed by CORS; `*` allows any (development default). */
+  CORS_ORIGINS: z.string().optional(),
+  /** Per-subgraph fetch timeout in milliseconds. */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type GatewayEnv = z.output<typeof gatewayConfigSchema>;
+
+export interface GatewayConfig extends GatewayEnv {
+  gatewaySecret: string;
+  serviceToken: string;
+  jwksUrl: string;
+  introspection: boolean;
+  corsOrigins: string[] | '*';
+}
+
+export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
+  const parsed = loadConfig('gateway', gatewayConfigSchema, source);
+  const production = parsed.NODE_ENV === 'production';
+  const origins = parsed.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
+  return {
+    ...parsed,
+    gatewaySecret: secretFor('gateway', parsed.NODE_ENV, 'GATEWAY_SECRET', parsed.GATEWAY_SECRET),
+    serviceToken: secretFor('gateway', parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),
+    jwksUrl: parsed.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', parsed.AUTH_URL).toString(),
+    introspection: parsed.INTROSPECTION ?? !production,
+    corsOrigins: !origins || origins.includes('*') ? (production ? [] : '*') : origins,
+  };
+}

@@ -1,0 +1,5 @@
+import { runService } from '@aether/common';
+import { loadGatewayConfig } from './config';
+import { startGateway } from './server';
+
+runService('gateway', () => startGateway(loadGatewayConfig()));

@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import {
+  AuthClient,
+  closeServer,
+  createLogger,
+  createRedis,
+  createServiceApp,
+  errorLoggingPlugin,
+  listen,
+  maskError,
+  requestContext,
+  type Logger,
+  type ReadinessCheck,
+} from '@aether/common';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import { Authenticator } from './authn';
+import type { GatewayConfig } from './config';
+import type { GatewayContext } from './context';
+import { SignedIdentityDataSource } from './datasource';
+import { supergraphFromFile } from './supergraph';
+
+export interface RunningGateway {
+  port: number;
+  url: string;
+  httpServer: Server;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Subgraph routing URLs from config override the supergraph's, by subgraph name. */
+function subgraphUrl(config: GatewayConfig, name: string, url: string | undefined): string {
+  if (name === 'auth') return config.AUTH_URL;
+  if (name === 'messaging') return config.MESSAGING_URL;
+  if (!url) throw new Error(`subgraph ${name} has no routing URL`);
+  return url;
+}
+
+export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
+  logger ??= createLogger({
+    service: 'gateway',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
+  });
+  const log = logger;
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'gateway') : undefined;
+  const authClient = new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken });
+  const authenticator = new Authenticator({
+    jwksUrl: config.jwksUrl,
+    issuer: config.JWT_ISSUER,
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    authClient,
+    logger,
+  });
+
+  const subgraphUrls = new Map<string, string>();
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, logger),
+    buildService: ({ name, url }) => {
+      const target = subgraphUrl(config, name, url);
+      subgraphUrls.set(name, target);
+      return new SignedIdentityDataSource(target, config.gatewaySecret, config.SUBGRAPH_TIMEOUT_MS);
+    },
+    logger: {
+      debug: (m) => log.debug(String(m)),
+      info: (m) => log.info(String(m)),
+      warn: (m) => log.warn(String(m)),
+      error: (m) => log.error(String(m)),
+    },
+  });
+
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'subgraphs',
+      check: async () => {
+        await Promise.all(
+          [...subgraphUrls].map(async ([name, url]) => {
+            const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(1500) });
+            if (!res.ok) throw new Error(`${name} answered ${res.status}`);
+          }),
+        );
+      },
+    },
+  ];
+  if (redis) checks.push({ name: 'redis', check: () => redis.ping() });
+  const app = createServiceApp({ logger, checks });
+  const httpServer = createServer(app);
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: maskError,
+    includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      errorLoggingPlugin(logger),
+      config.NODE_ENV === 'production'
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.use(
+    '/graphql',
+    cors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false, maxAge: 600 }),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = requestContext.getStore()?.requestId ?? '';
+        const token = Authenticator.bearer(req.headers.authorization);
+        const viewer = token ? await authenticator.verify(token) : undefined;
+        const store = requestContext.getStore();
+        if (store && viewer) store.userId = viewer.userId;
+        return { viewer, clientIp: req.ip ?? 'unknown', requestId };
+      },
+    }),
+  );
+
+  const port = await listen(httpServer, config.GATEWAY_PORT, config.HOST);
+  const url = `http://localhost:${port}/graphql`;
+  logger.info(`gateway ready: open ${url} for Apollo Sandbox`);
+  return {
+    port,
+    url,
+    httpServer,
+    logger,
+    async stop() {
+      await apollo.stop();
+      await closeServer(httpServer);
+      authClient.close();
+      redis?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { EMBEDDED_DATABASE_URL, env, loadConfig, secretFor } from '@aether/common';
+import { z } from 'zod';
+
+/** Every variable the messaging service reads. Docs, compose and Kubernetes files are checked against it. */
+export const messagingConfigSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  LOG_FORMAT: env.logFormat(),
+  HOST: z.string().default('0.0.0.0'),
+  MESSAGING_PORT: env.port(4002),
+  /** PostgreSQL: the message store when MONGO_URL is unset. */
+  DATABASE_URL: z.string().url().default(EMBEDDED_DATABASE_URL),
+  /** MongoDB (a replica set: sends use transactions): the production message store. */
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'Must be a mongodb:// or mongodb+srv:// URL').optional(),
+  REDIS_URL: z.string().url().optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('aether:'),
+  GATEWAY_SECRET: z.string().min(32).optional(),
+  SERVICE_TOKEN: z.string().min(32).optional(),
+  /** host:port of auth's gRPC server. */
+  AUTH_GRPC_URL: z.string().default('127.0.0.1:50051'),
+  /** How long typing indicators last unless renewed, in seconds. */
+  TYPING_TTL: env.seconds(6),
+});
+
+export type MessagingEnv = z.output<typeof messagingConfigSchema>;
+
+export interface MessagingConfig extends MessagingEnv {
+  gatewaySecret: string;
+  serviceToken: string;
+}
+
+export function loadMessagingConfig(source: Record<string, string | undefined> = process.env): MessagingConfig {
+  const parsed = loadConfig('messaging', messagingConfigSchema, source);
+  return {
+    ...parsed,
+    gatewaySecret: secretFor('messaging', parsed.NODE_ENV, 'GATEWAY_SECRET', parsed.GATEWAY_SECRET),
+    serviceToken: secretFor('messaging', parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),
+  };
+}

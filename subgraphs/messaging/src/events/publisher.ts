@@ -1,0 +1,61 @@
+import type { Logger } from '@aether/common';
+import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type Redis from 'ioredis';
+import type { MessageRecord, RoomEventRecord } from '../store/store';
+
+/** What subscribers receive for a room event: the stored event with what it refers to. */
+export interface RoomEventPayload {
+  event: RoomEventRecord;
+  message: MessageRecord | null;
+}
+
+export interface TypingPayload {
+  roomId: string;
+  userId: string;
+  typing: boolean;
+  expiresAt: Date;
+}
+
+/** Channel names, prefixed so several deployments can share one Redis. */
+export const channels = {
+  room: (prefix: string, roomId: string) => `${prefix}room:${roomId}`,
+  typing: (prefix: string, roomId: string) => `${prefix}typing:${roomId}`,
+};
+
+/**
+ * Publishes after the store has committed: a subscriber that receives an event can always
+ * read it back, and an event that was never stored is never seen.
+ */
+export class RoomEvents {
+  constructor(
+    readonly pubsub: PubSubEngine,
+    readonly prefix: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async published(event: RoomEventRecord | null, message: MessageRecord | null = null): Promise<void> {
+    if (!event) return;
+    try {
+      await this.pubsub.publish(channels.room(this.prefix, event.roomId), { event, message } satisfies RoomEventPayload);
+    } catch (error) {
+      // The event is stored: subscribers that miss it get it on resume (afterSeq). Do not fail the write.
+      this.logger.warn('publishing a room event failed', { roomId: event.roomId, seq: event.seq, reason: (error as Error).message });
+    }
+  }
+
+  async typing(payload: TypingPayload): Promise<void> {
+    await this.pubsub.publish(channels.typing(this.prefix, payload.roomId), payload);
+  }
+}
+
+/** Redis pub/sub when REDIS_URL is set (every replica sees every event), in-process otherwise. */
+export function createPubSub(redis: { publisher: Redis; subscriber: Redis } | undefined): PubSubEngine {
+  if (!redis) return new PubSub();
+  return new RedisPubSub({
+    publisher: redis.publisher,
+    subscriber: redis.subscriber,
+    reviver: (key, value) =>
+      typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value) && /At$/.test(key) ? new Date(value) : value,
+  });
+}

@@ -1,0 +1,135 @@
+import { DateTimeScalar, ForbiddenError, UnauthenticatedError, type Identity } from '@aether/common';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import DataLoader from 'dataloader';
+import * as messages from './messages';
+import * as rooms from './rooms';
+import { isId, type MessagingDeps } from './rooms';
+import type { MemberRecord, MessageRecord, ReactionCount, RoomEventRecord, RoomRecord } from './store/store';
+
+export interface MessagingContext {
+  identity: Identity;
+  deps: MessagingDeps;
+  /** Per request: the viewer's membership per room, one query per room. */
+  membership: DataLoader<string, MemberRecord | null>;
+  messages: DataLoader<string, MessageRecord | null>;
+  reactions: DataLoader<string, ReactionCount[]>;
+}
+
+export function createContext(identity: Identity, deps: MessagingDeps): MessagingContext {
+  const viewer = identity.userId;
+  return {
+    identity,
+    deps,
+    membership: new DataLoader(async (roomIds) =>
+      Promise.all(roomIds.map((id) => (viewer ? deps.store.getMember(id, viewer) : null))),
+    ),
+    messages: new DataLoader((ids) => deps.store.getMessages(ids)),
+    reactions: new DataLoader(async (ids) => {
+      const all = await deps.store.reactions(ids, viewer);
+      return ids.map((id) => all.filter((r) => r.messageId === id));
+    }),
+  };
+}
+
+function actor(ctx: MessagingContext): string {
+  if (!ctx.identity.userId) throw new UnauthenticatedError();
+  return ctx.identity.userId;
+}
+
+/** The viewer's membership of a room they are known to belong to (resolved from a member-only path). */
+async function viewerMember(room: RoomRecord, ctx: MessagingContext): Promise<MemberRecord> {
+  const member = await ctx.membership.load(room.id);
+  if (!member) throw new ForbiddenError('Only members of this room may see this');
+  return member;
+}
+
+const EVENT_TYPENAMES: Record<RoomEventRecord['type'], string> = {
+  MESSAGE_ADDED: 'MessageAdded',
+  MESSAGE_EDITED: 'MessageEdited',
+  MESSAGE_DELETED: 'MessageDeleted',
+  REACTION_CHANGED: 'ReactionChanged',
+  MEMBER_JOINED: 'MemberJoined',
+  MEMBER_LEFT: 'MemberLeft',
+};
+
+type Args = Record<string, unknown>;
+const userRef = (id: string) => ({ __typename: 'User', id });
+
+export const resolvers: GraphQLResolverMap<MessagingContext> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    room: async (_: unknown, { id }: Args, ctx: MessagingContext) => {
+      const viewer = actor(ctx);
+      if (!isId(id)) return null;
+      const [room, member] = await Promise.all([ctx.deps.store.getRoom(id), ctx.membership.load(id)]);
+      return room && member && member.userId === viewer ? room : null;
+    },
+    myRooms: (_: unknown, __: Args, ctx: MessagingContext) => ctx.deps.store.roomsOf(actor(ctx)),
+  },
+  Mutation: {
+    createRoom: (_: unknown, { input }: Args, ctx: MessagingContext) => rooms.createRoom(ctx.deps, actor(ctx), input),
+    openDirectRoom: (_: unknown, { userId }: Args, ctx: MessagingContext) => rooms.openDirectRoom(ctx.deps, actor(ctx), userId),
+    inviteToRoom: (_: unknown, { roomId, userId }: Args, ctx: MessagingContext) =>
+      rooms.inviteToRoom(ctx.deps, actor(ctx), roomId, userId),
+    removeFromRoom: (_: unknown, { roomId, userId }: Args, ctx: MessagingContext) =>
+      rooms.removeFromRoom(ctx.deps, actor(ctx), roomId, userId),
+    leaveRoom: (_: unknown, { roomId }: Args, ctx: MessagingContext) => rooms.leaveRoom(ctx.deps, actor(ctx), roomId),
+    sendMessage: (_: unknown, { input }: Args, ctx: MessagingContext) => messages.sendMessage(ctx.deps, actor(ctx), input),
+    editMessage: (_: unknown, { id, body }: Args, ctx: MessagingContext) => messages.editMessage(ctx.deps, actor(ctx), id, body),
+    deleteMessage: (_: unknown, { id }: Args, ctx: MessagingContext) =>
+      messages.deleteMessage(ctx.deps, actor(ctx), ctx.identity.roles, id),
+    addReaction: (_: unknown, { messageId, emoji }: Args, ctx: MessagingContext) =>
+      messages.setReaction(ctx.deps, actor(ctx), messageId, emoji, true),
+    removeReaction: (_: unknown, { messageId, emoji }: Args, ctx: MessagingContext) =>
+      messages.setReaction(ctx.deps, actor(ctx), messageId, emoji, false),
+    markRead: (_: unknown, { roomId, seq }: Args, ctx: MessagingContext) => rooms.markRead(ctx.deps, actor(ctx), roomId, seq),
+    setTyping: (_: unknown, { roomId, typing }: Args, ctx: MessagingContext) =>
+      rooms.setTyping(ctx.deps, actor(ctx), roomId, typing),
+  },
+  User: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    rooms: (user: { id: string }, _: Args, ctx: MessagingContext) => {
+      const viewer = actor(ctx);
+      return viewer === user.id ? ctx.deps.store.roomsOf(viewer) : ctx.deps.store.sharedRooms(user.id, viewer);
+    },
+  },
+  Room: {
+    // Entity references from other subgraphs resolve only for members.
+    __resolveReference: async (ref: { id: string }, ctx: MessagingContext) => {
+      if (!ctx.identity.userId || !isId(ref.id)) return null;
+      const [room, member] = await Promise.all([ctx.deps.store.getRoom(ref.id), ctx.membership.load(ref.id)]);
+      return room && member ? room : null;
+    },
+    members: async (room: RoomRecord, _: Args, ctx: MessagingContext) => {
+      await viewerMember(room, ctx);
+      return ctx.deps.store.listMembers(room.id);
+    },
+    messages: async (room: RoomRecord, args: Args, ctx: MessagingContext) => {
+      await viewerMember(room, ctx);
+      return messages.messagesPage(ctx.deps.store, room.id, args);
+    },
+    unreadCount: async (room: RoomRecord, _: Args, ctx: MessagingContext) => {
+      const member = await viewerMember(room, ctx);
+      return ctx.deps.store.unreadCount(room.id, member.userId, member.lastReadSeq);
+    },
+    lastReadSeq: async (room: RoomRecord, _: Args, ctx: MessagingContext) => (await viewerMember(room, ctx)).lastReadSeq,
+    myRole: async (room: RoomRecord, _: Args, ctx: MessagingContext) => (await viewerMember(room, ctx)).role,
+  },
+  RoomMember: {
+    user: (member: MemberRecord) => userRef(member.userId),
+  },
+  Message: {
+    __resolveReference: async (ref: { id: string }, ctx: MessagingContext) => {
+      if (!ctx.identity.userId || !isId(ref.id)) return null;
+      const message = await ctx.messages.load(ref.id);
+      return message && (await ctx.membership.load(message.roomId)) ? message : null;
+    },
+    author: (message: MessageRecord) => userRef(message.authorId),
+    replyTo: (message: MessageRecord, _: Args, ctx: MessagingContext) =>
+      message.replyToId ? ctx.messages.load(message.replyToId) : null,
+    reactions: (message: MessageRecord, _: Args, ctx: MessagingContext) => ctx.reactions.load(message.id),
+  },
+  RoomEvent: {
+    __resolveType: (event: { type: RoomEventRecord['type'] }) => EVENT_TYPENAMES[event.type],
+  },
+};

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import {
+  AuthClient,
+  closeServer,
+  createLogger,
+  createRedis,
+  createServiceApp,
+  listen,
+  mountSubgraph,
+  type Logger,
+  type ReadinessCheck,
+} from '@aether/common';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type GraphQLSchema } from 'graphql';
+import type { MessagingConfig } from './config';
+import { RoomEvents, createPubSub } from './events/publisher';
+import { createContext, resolvers } from './resolvers';
+import type { MessagingDeps } from './rooms';
+import { createStore } from './store';
+import { UserDirectory } from './users';
+
+export const MESSAGING_SCHEMA_PATH = join(__dirname, '..', 'src', 'schema.graphql');
+
+export interface RunningMessagingService {
+  port: number;
+  logger: Logger;
+  deps: MessagingDeps;
+  schema: GraphQLSchema;
+  httpServer: Server;
+  stop(): Promise<void>;
+}
+
+export async function startMessagingService(config: MessagingConfig, logger?: Logger): Promise<RunningMessagingService> {
+  logger ??= createLogger({
+    service: 'messaging',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
+  });
+  const store = await createStore(config);
+  await store.init();
+  const redis = config.REDIS_URL
+    ? {
+        publisher: createRedis(config.REDIS_URL, logger, 'messaging-pub'),
+        subscriber: createRedis(config.REDIS_URL, logger, 'messaging-sub'),
+      }
+    : undefined;
+  const authClient = new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken });
+  const deps: MessagingDeps = {
+    store,
+    events: new RoomEvents(createPubSub(redis), config.REDIS_PREFIX, logger),
+    users: new UserDirectory(authClient),
+    typingTtlSeconds: config.TYPING_TTL,
+  };
+
+  const checks: ReadinessCheck[] = [{ name: store.kind, check: () => store.ping() }];
+  if (redis) checks.push({ name: 'redis', check: () => redis.publisher.ping() });
+  const app = createServiceApp({ logger, checks });
+  const httpServer = createServer(app);
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(readFileSync(MESSAGING_SCHEMA_PATH, 'utf8')),
+    resolvers: resolvers as GraphQLResolverMap<unknown>,
+  });
+  const apollo = await mountSubgraph(app, {
+    schema,
+    httpServer,
+    logger,
+    identitySecret: config.gatewaySecret,
+    context: (identity) => createContext(identity, deps),
+  });
+  const port = await listen(httpServer, config.MESSAGING_PORT, config.HOST);
+  logger.info('messaging service listening', { port, store: store.kind, pubsub: redis ? 'redis' : 'in-process' });
+
+  return {
+    port,
+    logger,
+    deps,
+    schema,
+    httpServer,
+    async stop() {
+      await apollo.stop();
+      await closeServer(httpServer);
+      await store.close();
+      authClient.close();
+      redis?.publisher.disconnect();
+      redis?.subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { type ClientSession, type Connection } from 'mongoose';
+import {
+  ClientMessageIdReusedError,
+  type Appended,
+  type MemberRecord,
+  type MessagePage,
+  type MessageRecord,
+  type MessagingStore,
+  type NewMessage,
+  type NewRoom,
+  type PageRequest,
+  type ReactionCount,
+  type RoomEventRecord,
+  type RoomEventType,
+  type RoomRecord,
+  type RoomRole,
+} from '../store';
+import { models, type Models } from './models';
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const DUPLICATE_KEY = 11000;
+
+const room = (d: Doc): RoomRecord => ({
+  id: d._id,
+  kind: d.kind,
+  name: d.name ?? null,
+  lastSeq: d.lastSeq,
+  createdAt: d.createdAt,
+  lastActivityAt: d.lastActivityAt,
+});
+const member = (d: Doc): MemberRecord => ({
+  roomId: d.roomId,
+  userId: d.userId,
+  role: d.role,
+  joinedAt: d.joinedAt,
+  lastReadSeq: d.lastReadSeq,
+});
+const message = (d: Doc): MessageRecord => ({
+  id: d._id,
+  roomId: d.roomId,
+  seq: d.seq,
+  authorId: d.authorId,
+  body: d.body,
+  clientMessageId: d.clientMessageId ?? null,
+  replyToId: d.replyToId ?? null,
+  createdAt: d.createdAt,
+  editedAt: d.editedAt ?? null,
+  deletedAt: d.deletedAt ?? null,
+});
+const event = (d: Doc): RoomEventRecord => ({
+  roomId: d.roomId,
+  seq: d.seq,
+  type: d.type,
+  messageId: d.messageId ?? null,
+  member: d.member?.userId ? { userId: d.member.userId, role: d.member.role, joinedAt: d.member.joinedAt } : null,
+  createdAt: d.createdAt,
+});
+
+/**
+ * The production message store on MongoDB. Every write that takes a seq runs in a
+ * multi-document transaction (MongoDB must be a replica set; a single-node one is enough):
+ * the `$inc` on the room document and the inserts commit together or not at all, so seqs
+ * have no gaps, and concurrent writers to one room conflict and are retried by the driver.
+ */
+export class MongoMessagingStore implements MessagingStore {
+  readonly kind = 'mongo' as const;
+  private conn!: Connection;
+  private m!: Models;
+
+  constructor(private readonly url: string) {}
+
+  async init(): Promise<void> {
+    this.conn = await mongoose.createConnection(this.url, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    this.m = models(this.conn);
+    await Promise.all(Object.values(this.m).map((model) => model.createIndexes()));
+  }
+
+  async close(): Promise<void> {
+    await this.conn?.close();
+  }
+
+  async ping(): Promise<void> {
+    await this.conn.db!.admin().ping();
+  }
+
+  private tx<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
+    return this.conn.transaction(fn);
+  }
+
+  private async allocateSeq(session: ClientSession, roomId: string): Promise<number> {
+    const updated = await this.m.Room.findOneAndUpdate(
+      { _id: roomId },
+      { $inc: { lastSeq: 1 }, $set: { lastActivityAt: new Date() } },
+      { new: true, session, lean: true },
+    );
+    if (!updated) throw new Error(`room ${roomId} does not exist`);
+    return (updated as Doc).lastSeq;
+  }
+
+  private async appendEvent(
+    session: ClientSession,
+    roomId: string,
+    type: RoomEventType,
+    ref: { messageId?: string; member?: MemberRecord },
+  ): Promise<RoomEventRecord> {
+    const seq = await this.allocateSeq(session, roomId);
+    const doc = {
+      roomId,
+      seq,
+      type,
+      messageId: ref.messageId ?? null,
+      member: ref.member ? { userId: ref.member.userId, role: ref.member.role, joinedAt: ref.member.joinedAt } : null,
+      createdAt: new Date(),
+    };
+    await this.m.RoomEvent.create([doc], { session });
+    return event(doc);
+  }
+
+  private async insertRoom(session: ClientSession, input: NewRoom, directKey?: string): Promise<RoomRecord> {
+    const now = new Date();
+    const doc = { _id: randomUUID(), kind: input.kind, name: input.name, lastSeq: 0, createdAt: now, lastActivityAt: now, ...(directKey ? { directKey } : {}) };
+    await this.m.Room.create([doc], { session });
+    const others = [...new Set(input.memberIds)].filter((id) => id !== input.ownerId);
+    const ownerRole: RoomRole = input.kind === 'DIRECT' ? 'MEMBER' : 'OWNER';
+    await this.m.Membership.insertMany(
+      [input.ownerId, ...others].map((userId) => ({
+        roomId: doc._id,
+        userId,
+        role: userId === input.ownerId ? ownerRole : 'MEMBER',
+        joinedAt: now,
+        lastReadSeq: 0,
+      })),
+      { session },
+    );
+    return room(doc);
+  }
+
+  createRoom(input: NewRoom): Promise<RoomRecord> {
+    return this.tx((session) => this.insertRoom(session, input));
+  }
+
+  async openDirectRoom(userA: string, userB: string): Promise<RoomRecord> {
+    const directKey = [userA, userB].sort().join(':');
+    const existing = await this.m.Room.findOne({ directKey }).lean();
+    if (existing) return room(existing);
+    try {
+      return await this.tx((session) =>
+        this.insertRoom(session, { kind: 'DIRECT', name: null, ownerId: userA, memberIds: [userB] }, directKey),
+      );
+    } catch (error) {
+      // The unique directKey decided a race: the other opener's room is the room.
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      return room((await this.m.Room.findOne({ directKey }).lean())!);
+    }
+  }
+
+  async getRoom(id: string): Promise<RoomRecord | null> {
+    return (await this.getRooms([id]))[0];
+  }
+
+  async getRooms(ids: readonly string[]): Promise<(RoomRecord | null)[]> {
+    const docs = await this.m.Room.find({ _id: { $in: ids } }).lean();
+    const byId = new Map(docs.map((d) => [d._id as string, room(d)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private async roomsByIds(ids: string[]): Promise<RoomRecord[]> {
+    const docs = await this.m.Room.find({ _id: { $in: ids } }).sort({ lastActivityAt: -1, _id: 1 }).lean();
+    return docs.map(room);
+  }
+
+  async roomsOf(userId: string): Promise<RoomRecord[]> {
+    const memberships = await this.m.Membership.find({ userId }, { roomId: 1 }).lean();
+    return this.roomsByIds(memberships.map((m) => m.roomId));
+  }
+
+  async sharedRooms(userId: string, viewerId: string): Promise<RoomRecord[]> {
+    const mine = await this.m.Membership.find({ userId: viewerId }, { roomId: 1 }).lean();
+    const theirs = await this.m.Membership.find({ userId, roomId: { $in: mine.map((m) => m.roomId) } }, { roomId: 1 }).lean();
+    return this.roomsByIds(theirs.map((m) => m.roomId));
+  }
+
+  async getMember(roomId: string, userId: string): Promise<MemberRecord | null> {
+    const doc = await this.m.Membership.findOne({ roomId, userId }).lean();
+    return doc ? member(doc) : null;
+  }
+
+  async listMembers(roomId: string): Promise<MemberRecord[]> {
+    return (await this.m.Membership.find({ roomId }).sort({ joinedAt: 1, userId: 1 }).lean()).map(member);
+  }
+
+  async addMember(roomId: string, userId: string, role: RoomRole): Promise<Appended<MemberRecord>> {
+    const existing = await this.getMember(roomId, userId);
+    if (existing) return { value: existing, event: null };
+    try {
+      return await this.tx(async (session) => {
+        const value: MemberRecord = { roomId, userId, role, joinedAt: new Date(), lastReadSeq: 0 };
+        await this.m.Membership.create([value], { session });
+        return { value, event: await this.appendEvent(session, roomId, 'MEMBER_JOINED', { member: value }) };
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      return { value: (await this.getMember(roomId, userId))!, event: null };
+    }
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<Appended<MemberRecord> | null> {
+    return this.tx(async (session) => {
+      const deleted = await this.m.Membership.findOneAndDelete({ roomId, userId }, { session, lean: true });
+      if (!deleted) return null;
+      const value = member(deleted as Doc);
+      return { value, event: await this.appendEvent(session, roomId, 'MEMBER_LEFT', { member: value }) };
+    });
+  }
+
+  async markRead(roomId: string, userId: string, seq: number): Promise<MemberRecord> {
+    const r = await this.m.Room.findById(roomId, { lastSeq: 1 }).lean();
+    const upTo = Math.min(seq, (r as Doc | null)?.lastSeq ?? 0);
+    const doc = await this.m.Membership.findOneAndUpdate({ roomId, userId }, { $max: { lastReadSeq: upTo } }, { new: true, lean: true });
+    return member(doc as Doc);
+  }
+
+  async unreadCount(roomId: string, userId: string, afterSeq: number): Promise<number> {
+    return this.m.Message.countDocuments({ roomId, seq: { $gt: afterSeq }, authorId: { $ne: userId }, deletedAt: null });
+  }
+
+  async appendMessage(input: NewMessage): Promise<Appended<MessageRecord> & { created: boolean }> {
+    if (input.clientMessageId) {
+      const existing = await this.byClientId(input.authorId, input.clientMessageId, input.roomId);
+      if (existing) return { value: existing, event: null, created: false };
+    }
+    try {
+      return await this.tx(async (session) => {
+        const seq = await this.allocateSeq(session, input.roomId);
+        const doc = { _id: randomUUID(), ...input, seq, createdAt: new Date(), editedAt: null, deletedAt: null };
+        await this.m.Message.create([doc], { session });
+        const ev = { roomId: input.roomId, seq, type: 'MESSAGE_ADDED', messageId: doc._id, member: null, createdAt: doc.createdAt };
+        await this.m.RoomEvent.create([ev], { session });
+        return { value: message(doc), event: event(ev), created: true };
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code === DUPLICATE_KEY && input.clientMessageId) {
+        const existing = await this.byClientId(input.authorId, input.clientMessageId, input.roomId);
+        if (existing) return { value: existing, event: null, created: false };
+      }
+      throw error;
+    }
+  }
+
+  private async byClientId(authorId: string, clientMessageId: string, roomId: string): Promise<MessageRecord | null> {
+    const doc = await this.m.Message.findOne({ authorId, clientMessageId }).lean();
+    if (!doc) return null;
+    if (doc.roomId !== roomId) throw new ClientMessageIdReusedError('clientMessageId was used for another room');
+    return message(doc);
+  }
+
+  async getMessages(ids: readonly string[]): Promise<(MessageRecord | null)[]> {
+    const docs = await this.m.Message.find({ _id: { $in: ids } }).lean();
+    const byId = new Map(docs.map((d) => [d._id as string, message(d)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private updateWithEvent(id: string, type: RoomEventType, update: Doc): Promise<Appended<MessageRecord>> {
+    return this.tx(async (session) => {
+      const doc = await this.m.Message.findOneAndUpdate({ _id: id }, update, { new: true, session, lean: true });
+      const value = message(doc as Doc);
+      return { value, event: await this.appendEvent(session, value.roomId, type, { messageId: id }) };
+    });
+  }
+
+  editMessage(id: string, body: string): Promise<Appended<MessageRecord>> {
+    return this.updateWithEvent(id, 'MESSAGE_EDITED', { $set: { body, editedAt: new Date() } });
+  }
+
+  deleteMessage(id: string): Promise<Appended<MessageRecord>> {
+    return this.updateWithEvent(id, 'MESSAGE_DELETED', [
+      { $set: { body: '', deletedAt: { $ifNull: ['$deletedAt', '$$NOW'] } } },
+    ] as unknown as Doc);
+  }
+
+  async setReaction(messageId: string, userId: string, emoji: string, present: boolean): Promise<Appended<MessageRecord>> {
+    return this.tx(async (session) => {
+      let changed: boolean;
+      if (present) {
+        const res = await this.m.Reaction.updateOne(
+          { messageId, userId, emoji },
+          { $setOnInsert: { createdAt: new Date() } },
+          { upsert: true, session },
+        );
+        changed = res.upsertedCount > 0;
+      } else {
+        changed = (await this.m.Reaction.deleteOne({ messageId, userId, emoji }, { session })).deletedCount > 0;
+      }
+      const value = message((await this.m.Message.findById(messageId, null, { session, lean: true })) as Doc);
+      if (!changed) return { value, event: null };
+      return { value, event: await this.appendEvent(session, value.roomId, 'REACTION_CHANGED', { messageId }) };
+    });
+  }
+
+  async reactions(messageIds: readonly string[], viewerId: string | undefined): Promise<ReactionCount[]> {
+    const rows = await this.m.Reaction.aggregate<Doc>([
+      { $match: { messageId: { $in: messageIds } } },
+      {
+        $group: {
+          _id: { messageId: '$messageId', emoji: '$emoji' },
+          count: { $sum: 1 },
+          mine: { $max: { $eq: ['$userId', viewerId ?? null] } },
+          first: { $min: '$createdAt' },
+        },
+      },
+      { $sort: { first: 1, '_id.emoji': 1 } },
+    ]);
+    return rows.map((r) => ({ messageId: r._id.messageId, emoji: r._id.emoji, count: r.count, reactedByMe: r.mine === true }));
+  }
+
+  async pageMessages(roomId: string, page: PageRequest): Promise<MessagePage> {
+    const forward = page.direction === 'forward';
+    const seq: Doc = {};
+    if (page.afterSeq !== undefined) seq.$gt = page.afterSeq;
+    if (page.beforeSeq !== undefined) seq.$lt = page.beforeSeq;
+    const filter: Doc = { roomId, ...(Object.keys(seq).length ? { seq } : {}) };
+    const docs = await this.m.Message.find(filter)
+      .sort({ seq: forward ? 1 : -1 })
+      .limit(page.limit + 1)
+      .lean();
+    const more = docs.length > page.limit;
+    const messages = docs.slice(0, page.limit).map(message);
+    if (!forward) messages.reverse();
+    const first = messages[0]?.seq ?? page.afterSeq ?? page.beforeSeq;
+    const last = messages.at(-1)?.seq ?? page.beforeSeq ?? page.afterSeq;
+    const exists = async (op: '$lt' | '$gt', s: number | undefined) =>
+      s !== undefined && (await this.m.Message.exists({ roomId, seq: { [op]: s } })) !== null;
+    return forward
+      ? { messages, hasMoreAfter: more, hasMoreBefore: await exists('$lt', first) }
+      : { messages, hasMoreBefore: more, hasMoreAfter: await exists('$gt', last) };
+  }
+
+  async eventsAfter(roomId: string, afterSeq: number, limit: number): Promise<RoomEventRecord[]> {
+    return (await this.m.RoomEvent.find({ roomId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean()).map(event);
+  }
+}
