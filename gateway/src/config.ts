@@ -27,6 +27,17 @@ export const gatewayConfigSchema = z.object({
   CORS_ORIGINS: z.string().optional(),
   /** Per-subgraph fetch timeout in milliseconds. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** graphql-ws limits: open sockets per user, operations per socket, connection_init wait. */
+  WS_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(20),
+  WS_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** Largest WebSocket frame accepted, in bytes. */
+  WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** Slow consumers: bytes queued in the socket, and events queued per subscription, before closing it. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  WS_MAX_BUFFERED_EVENTS: z.coerce.number().int().positive().default(10_000),
+  /** How often an open socket re-checks that its session was not ended. */
+  WS_SESSION_RECHECK_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export type GatewayEnv = z.output<typeof gatewayConfigSchema>;

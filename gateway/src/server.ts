@@ -12,7 +12,7 @@ import {
   type Logger,
   type ReadinessCheck,
 } from '@aether/common';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -26,6 +26,9 @@ import { Authenticator } from './authn';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SignedIdentityDataSource } from './datasource';
+import { SubscriptionPlanner } from './subscriptions/planner';
+import { UpstreamConnections } from './subscriptions/upstream';
+import { serveGatewaySubscriptions } from './subscriptions/ws-server';
 import { supergraphFromFile } from './supergraph';
 
 export interface RunningGateway {
@@ -63,12 +66,13 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   });
 
   const subgraphUrls = new Map<string, string>();
+  const dataSources: Record<string, GraphQLDataSource> = {};
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, logger),
     buildService: ({ name, url }) => {
       const target = subgraphUrl(config, name, url);
       subgraphUrls.set(name, target);
-      return new SignedIdentityDataSource(target, config.gatewaySecret, config.SUBGRAPH_TIMEOUT_MS);
+      return (dataSources[name] = new SignedIdentityDataSource(target, config.gatewaySecret, config.SUBGRAPH_TIMEOUT_MS));
     },
     logger: {
       debug: (m) => log.debug(String(m)),
@@ -77,6 +81,19 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       error: (m) => log.error(String(m)),
     },
   });
+
+  // @apollo/gateway plans subscriptions but does not run them; the gateway's graphql-ws endpoint does.
+  const planner = new SubscriptionPlanner();
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => planner.update(apiSchema, coreSupergraphSdl));
+  const upstream = new UpstreamConnections(
+    config.gatewaySecret,
+    (name) => {
+      const url = subgraphUrls.get(name);
+      if (!url) throw new Error(`unknown subgraph ${name}`);
+      return url;
+    },
+    logger,
+  );
 
   const checks: ReadinessCheck[] = [
     {
@@ -127,6 +144,26 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     }),
   );
 
+  const subscriptions = serveGatewaySubscriptions({
+    httpServer,
+    apollo,
+    authenticator,
+    planner,
+    upstream,
+    dataSources: () => dataSources,
+    secret: config.gatewaySecret,
+    logger,
+    limits: {
+      connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
+      subscriptionsPerConnection: config.WS_SUBSCRIPTIONS_PER_CONNECTION,
+      connectionInitTimeoutMs: config.WS_INIT_TIMEOUT_MS,
+      maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
+      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+      maxBufferedEvents: config.WS_MAX_BUFFERED_EVENTS,
+      sessionRecheckMs: config.WS_SESSION_RECHECK_MS,
+    },
+  });
+
   const port = await listen(httpServer, config.GATEWAY_PORT, config.HOST);
   const url = `http://localhost:${port}/graphql`;
   logger.info(`gateway ready: open ${url} for Apollo Sandbox`);
@@ -136,6 +173,9 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     httpServer,
     logger,
     async stop() {
+      // Sockets first, with 1001: clients reconnect to another replica while this one drains.
+      await subscriptions.close();
+      await upstream.close();
       await apollo.stop();
       await closeServer(httpServer);
       authClient.close();

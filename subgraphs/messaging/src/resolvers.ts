@@ -1,10 +1,13 @@
-import { DateTimeScalar, ForbiddenError, UnauthenticatedError, type Identity } from '@aether/common';
+import { DateTimeScalar, ForbiddenError, UnauthenticatedError, parseInput, type Identity } from '@aether/common';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
+import { z } from 'zod';
+import type { RoomEventPayload, TypingPayload } from './events/publisher';
 import * as messages from './messages';
 import * as rooms from './rooms';
 import { isId, type MessagingDeps } from './rooms';
 import type { MemberRecord, MessageRecord, ReactionCount, RoomEventRecord, RoomRecord } from './store/store';
+import { messageOf, roomEventStream, typingStream } from './subscriptions';
 
 export interface MessagingContext {
   identity: Identity;
@@ -54,6 +57,17 @@ const EVENT_TYPENAMES: Record<RoomEventRecord['type'], string> = {
 
 type Args = Record<string, unknown>;
 const userRef = (id: string) => ({ __typename: 'User', id });
+const afterSeqArg = z.object({ afterSeq: z.number().int().min(0, 'Must not be negative').nullish() });
+
+const eventFields = {
+  seq: (payload: RoomEventPayload) => payload.event.seq,
+  roomId: (payload: RoomEventPayload) => payload.event.roomId,
+};
+const messageEventFields = { ...eventFields, message: (payload: RoomEventPayload) => messageOf(payload) };
+const memberEventFields = {
+  ...eventFields,
+  member: (payload: RoomEventPayload): MemberRecord => ({ roomId: payload.event.roomId, lastReadSeq: 0, ...payload.event.member! }),
+};
 
 export const resolvers: GraphQLResolverMap<MessagingContext> = {
   DateTime: DateTimeScalar,
@@ -127,9 +141,32 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
     author: (message: MessageRecord) => userRef(message.authorId),
     replyTo: (message: MessageRecord, _: Args, ctx: MessagingContext) =>
       message.replyToId ? ctx.messages.load(message.replyToId) : null,
-    reactions: (message: MessageRecord, _: Args, ctx: MessagingContext) => ctx.reactions.load(message.id),
+    reactions: (message: MessageRecord & { knownReactions?: ReactionCount[] }, _: Args, ctx: MessagingContext) =>
+      message.knownReactions ?? ctx.reactions.load(message.id),
+  },
+  Subscription: {
+    roomEvents: {
+      subscribe: (_: unknown, { roomId, afterSeq }: Args, ctx: MessagingContext) => {
+        const after = parseInput(afterSeqArg, { afterSeq }).afterSeq;
+        return roomEventStream(ctx.deps, actor(ctx), roomId, after);
+      },
+      resolve: (payload: RoomEventPayload) => payload,
+    },
+    typing: {
+      subscribe: (_: unknown, { roomId }: Args, ctx: MessagingContext) => typingStream(ctx.deps, actor(ctx), roomId),
+      resolve: (payload: TypingPayload) => payload,
+    },
   },
   RoomEvent: {
-    __resolveType: (event: { type: RoomEventRecord['type'] }) => EVENT_TYPENAMES[event.type],
+    __resolveType: (payload: RoomEventPayload) => EVENT_TYPENAMES[payload.event.type],
+  },
+  MessageAdded: messageEventFields,
+  MessageEdited: messageEventFields,
+  MessageDeleted: messageEventFields,
+  ReactionChanged: messageEventFields,
+  MemberJoined: memberEventFields,
+  MemberLeft: memberEventFields,
+  TypingEvent: {
+    user: (payload: TypingPayload) => userRef(payload.userId),
   },
 };

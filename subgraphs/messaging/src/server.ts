@@ -21,6 +21,7 @@ import { createContext, resolvers } from './resolvers';
 import type { MessagingDeps } from './rooms';
 import { createStore } from './store';
 import { UserDirectory } from './users';
+import { serveSubscriptions } from './ws';
 
 export const MESSAGING_SCHEMA_PATH = join(__dirname, '..', 'src', 'schema.graphql');
 
@@ -39,7 +40,7 @@ export async function startMessagingService(config: MessagingConfig, logger?: Lo
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
   });
-  const store = await createStore(config);
+  const store = createStore(config);
   await store.init();
   const redis = config.REDIS_URL
     ? {
@@ -50,7 +51,7 @@ export async function startMessagingService(config: MessagingConfig, logger?: Lo
   const authClient = new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken });
   const deps: MessagingDeps = {
     store,
-    events: new RoomEvents(createPubSub(redis), config.REDIS_PREFIX, logger),
+    events: new RoomEvents(createPubSub(redis), config.REDIS_PREFIX, logger, redis?.subscriber),
     users: new UserDirectory(authClient),
     typingTtlSeconds: config.TYPING_TTL,
   };
@@ -70,6 +71,7 @@ export async function startMessagingService(config: MessagingConfig, logger?: Lo
     identitySecret: config.gatewaySecret,
     context: (identity) => createContext(identity, deps),
   });
+  const subscriptions = serveSubscriptions({ httpServer, schema, deps, identitySecret: config.gatewaySecret, logger });
   const port = await listen(httpServer, config.MESSAGING_PORT, config.HOST);
   logger.info('messaging service listening', { port, store: store.kind, pubsub: redis ? 'redis' : 'in-process' });
 
@@ -80,6 +82,7 @@ export async function startMessagingService(config: MessagingConfig, logger?: Lo
     schema,
     httpServer,
     async stop() {
+      await subscriptions.close();
       await apollo.stop();
       await closeServer(httpServer);
       await store.close();

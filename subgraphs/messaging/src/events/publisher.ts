@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Logger } from '@aether/common';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
@@ -8,6 +9,8 @@ import type { MessageRecord, RoomEventRecord } from '../store/store';
 export interface RoomEventPayload {
   event: RoomEventRecord;
   message: MessageRecord | null;
+  /** Read back from the store (resume), rather than received live. */
+  replayed?: boolean;
 }
 
 export interface TypingPayload {
@@ -28,11 +31,32 @@ export const channels = {
  * read it back, and an event that was never stored is never seen.
  */
 export class RoomEvents {
+  private readonly resync = new EventEmitter();
+
   constructor(
     readonly pubsub: PubSubEngine,
     readonly prefix: string,
     private readonly logger: Logger,
-  ) {}
+    /** The Redis connection subscriptions listen on, if any: after it drops, streams re-read the store. */
+    subscriberConnection?: Redis,
+  ) {
+    this.resync.setMaxListeners(0);
+    let lost = false;
+    subscriberConnection?.on('close', () => (lost = true));
+    subscriberConnection?.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      // Events published while we were not subscribed are in the store; every stream catches up.
+      this.logger.info('pub/sub reconnected: live streams catch up from the store');
+      this.resync.emit('resync');
+    });
+  }
+
+  /** Calls `listener` whenever live delivery may have missed events; returns the unsubscribe function. */
+  onResync(listener: () => void): () => void {
+    this.resync.on('resync', listener);
+    return () => this.resync.off('resync', listener);
+  }
 
   async published(event: RoomEventRecord | null, message: MessageRecord | null = null): Promise<void> {
     if (!event) return;

@@ -1,11 +1,8 @@
-import type { MessagingStore } from './store';
+import { MongoMessagingStore } from './mongo/mongo-store';
 import { PostgresMessagingStore } from './postgres/postgres-store';
+import type { MessagingStore } from './store';
 
 /** MongoDB when MONGO_URL is set (production), PostgreSQL otherwise. */
-export async function createStore(config: { MONGO_URL?: string; DATABASE_URL: string }): Promise<MessagingStore> {
-  if (config.MONGO_URL) {
-    const { MongoMessagingStore } = await import('./mongo/mongo-store');
-    return new MongoMessagingStore(config.MONGO_URL);
-  }
-  return new PostgresMessagingStore(config.DATABASE_URL);
+export function createStore(config: { MONGO_URL?: string; DATABASE_URL: string }): MessagingStore {
+  return config.MONGO_URL ? new MongoMessagingStore(config.MONGO_URL) : new PostgresMessagingStore(config.DATABASE_URL);
 }

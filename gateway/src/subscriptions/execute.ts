@@ -1,0 +1,164 @@
+import { ErrorCode, maskError, signIdentity, type Logger } from '@aether/common';
+import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import type { QueryPlan } from '@apollo/query-planner';
+import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from '../context';
+import { resumeVariables, type PlannedSubscription } from './planner';
+import type { UpstreamConnections } from './upstream';
+
+/** Upstream errors that retrying cannot fix: they end the client's subscription. */
+const FINAL_CODES = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.NOT_FOUND,
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+]);
+
+type Upstream = { event: ExecutionResult } | { error: unknown } | { complete: true };
+
+export class SlowConsumerError extends Error {}
+
+export interface FederatedSubscriptionOptions {
+  planned: PlannedSubscription;
+  variables: Record<string, unknown>;
+  operationName?: string;
+  query: string;
+  context: GatewayContext;
+  upstream: UpstreamConnections;
+  /** The gateway's data sources by subgraph name, for the entity fetches of each event. */
+  dataSources: () => Record<string, GraphQLDataSource>;
+  secret: string;
+  logger: Logger;
+  /** Events buffered for a client that is not reading; past it the client is a slow consumer. */
+  maxBuffered: number;
+  /** Reconnect backoff bounds in milliseconds. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+function isGraphQLErrorList(value: unknown): value is GraphQLFormattedError[] {
+  return Array.isArray(value) && value.every((e) => e && typeof e.message === 'string');
+}
+
+const seqOf = (data: unknown, key: string): number | undefined => {
+  const seq = (data as Record<string, { seq?: unknown } | null> | null | undefined)?.[key]?.seq;
+  return typeof seq === 'number' ? seq : undefined;
+};
+
+/**
+ * One client subscription through the gateway: subscribe to the owning subgraph over the
+ * shared upstream socket, and for each event run the rest of the query plan (entity fetches
+ * to other subgraphs) so the client receives exactly what a query with the same selection
+ * would return. When the upstream socket drops (subgraph restart, network), resubscribe with
+ * backoff from the last seq delivered; events at or below it are never sent twice.
+ */
+export async function* federatedSubscription(options: FederatedSubscriptionOptions): AsyncGenerator<FormattedExecutionResult> {
+  const { planned, context, logger } = options;
+  const serviceName = planned.primary.serviceName;
+  const baseVariables: Record<string, unknown> = {};
+  for (const name of planned.primary.variableUsages ?? []) {
+    if (options.variables[name] !== undefined) baseVariables[name] = options.variables[name];
+  }
+  let lastSeq = planned.resumable?.initialAfterSeq(options.variables) ?? null;
+  const backoff = options.backoff ?? { initialMs: 100, maxMs: 5000 };
+  let attempt = 0;
+
+  const executeEvent = async (event: ExecutionResult): Promise<FormattedExecutionResult> => {
+    const queryPlan: QueryPlan = {
+      kind: 'QueryPlan',
+      node: planned.rest ? { kind: 'Sequence', nodes: [planned.primary, planned.rest] } : planned.primary,
+    };
+    // The primary fetch is answered by the event itself; every other fetch goes to its subgraph.
+    const serviceMap: ServiceMap = {
+      ...options.dataSources(),
+      [serviceName]: { process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors as never }) },
+    };
+    const result = await executeQueryPlan(
+      queryPlan,
+      serviceMap,
+      {
+        request: { query: options.query, variables: options.variables, operationName: options.operationName },
+        context,
+        logger,
+        metrics: {},
+        cache: undefined,
+        operationName: options.operationName ?? null,
+      } as never,
+      planned.operationContext,
+      planned.supergraphSchema,
+      planned.apiSchema,
+    );
+    return {
+      data: result.data as Record<string, unknown> | null | undefined,
+      ...(result.errors?.length ? { errors: result.errors.map((e) => maskError('toJSON' in e ? e.toJSON() : e)) } : {}),
+    };
+  };
+
+  while (true) {
+    const buffer: Upstream[] = [];
+    let wake: (() => void) | undefined;
+    const push = (item: Upstream) => {
+      buffer.push(item);
+      wake?.();
+      wake = undefined;
+    };
+    const unsubscribe = options.upstream.client(serviceName).subscribe(
+      {
+        query: planned.resumable ? planned.resumable.operation : planned.primary.operation,
+        variables: planned.resumable ? { ...baseVariables, ...resumeVariables(lastSeq) } : baseVariables,
+        extensions: {
+          identity: signIdentity(options.secret, {
+            userId: context.viewer?.userId,
+            roles: context.viewer?.roles ?? [],
+            sessionId: context.viewer?.sessionId,
+            clientIp: context.clientIp,
+          }),
+        },
+      },
+      {
+        next: (event) => {
+          push({ event: event as ExecutionResult });
+          if (buffer.length > options.maxBuffered) push({ error: new SlowConsumerError('client is not reading its events') });
+        },
+        error: (error) => push({ error }),
+        complete: () => push({ complete: true }),
+      },
+    );
+    let retry = false;
+    try {
+      while (!retry) {
+        if (!buffer.length) await new Promise<void>((resolve) => (wake = resolve));
+        const item = buffer.shift()!;
+        if ('complete' in item) return;
+        if ('error' in item) {
+          if (item.error instanceof SlowConsumerError) throw item.error;
+          if (isGraphQLErrorList(item.error)) {
+            const final = item.error.some((e) => FINAL_CODES.has(String(e.extensions?.code)));
+            if (final) {
+              yield { errors: item.error.map(maskError) };
+              return;
+            }
+          }
+          logger.warn('upstream subscription interrupted, resubscribing', {
+            subgraph: serviceName,
+            afterSeq: lastSeq,
+            reason: item.error instanceof Error ? item.error.message : String((item.error as { code?: number })?.code ?? item.error),
+          });
+          retry = true;
+          break;
+        }
+        attempt = 0;
+        const seq = seqOf(item.event.data, planned.responseKey);
+        if (seq !== undefined && lastSeq !== null && seq <= lastSeq) continue;
+        const result = await executeEvent(item.event);
+        if (seq !== undefined) lastSeq = seq;
+        yield result;
+      }
+    } finally {
+      unsubscribe();
+    }
+    const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++) * (0.5 + Math.random() / 2);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}

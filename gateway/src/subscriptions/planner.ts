@@ -1,0 +1,144 @@
+import { buildOperationContext } from '@apollo/gateway';
+import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
+import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
+import {
+  Kind,
+  getArgumentValues,
+  parse,
+  print,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+
+type OperationContext = ReturnType<typeof buildOperationContext>;
+
+/** The argument by which a subscription resumes after the last event it delivered. */
+export const RESUME_ARGUMENT = 'afterSeq';
+const RESUME_VARIABLE = '__aether_afterSeq';
+
+/** What the gateway needs to run one subscription operation, planned once and shared. */
+export interface PlannedSubscription {
+  /** The subscription to open on the owning subgraph. */
+  primary: FetchNode;
+  /** Entity fetches that complete each event with other subgraphs' fields. */
+  rest?: PlanNode;
+  operationContext: OperationContext;
+  /** Response key of the root field: where an event's `seq` is found. */
+  responseKey: string;
+  /**
+   * Present when the root field takes `afterSeq`: the primary operation rewritten to pass it as
+   * a variable, so that after an upstream reconnect the gateway resubscribes from the last seq
+   * it delivered, and the client sees no gap.
+   */
+  resumable?: { operation: string; initialAfterSeq: (variables: Record<string, unknown>) => number | null };
+  supergraphSchema: GraphQLSchema;
+  apiSchema: Schema;
+}
+
+/** Adds `afterSeq: $__aether_afterSeq` to the root field of a subgraph subscription operation. */
+function withResumeVariable(operation: string): string {
+  const doc = parse(operation);
+  const op = doc.definitions[0] as OperationDefinitionNode;
+  const root = op.selectionSet.selections[0] as FieldNode;
+  const args = (root.arguments ?? []).filter((a) => a.name.value !== RESUME_ARGUMENT);
+  const rewritten: OperationDefinitionNode = {
+    ...op,
+    variableDefinitions: [
+      ...(op.variableDefinitions ?? []),
+      {
+        kind: Kind.VARIABLE_DEFINITION,
+        variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } },
+        type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } },
+      },
+    ],
+    selectionSet: {
+      ...op.selectionSet,
+      selections: [
+        {
+          ...root,
+          arguments: [
+            ...args,
+            {
+              kind: Kind.ARGUMENT,
+              name: { kind: Kind.NAME, value: RESUME_ARGUMENT },
+              value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } },
+            },
+          ],
+        },
+      ],
+    },
+  };
+  return print({ ...doc, definitions: [rewritten] });
+}
+
+export function resumeVariables(afterSeq: number | null): Record<string, unknown> {
+  return { [RESUME_VARIABLE]: afterSeq };
+}
+
+/**
+ * Plans subscription operations with the supergraph's own query planner (which yields
+ * `Subscription { primary, rest }`), rebuilt whenever the gateway loads a new supergraph.
+ * Plans are cached per operation text and name.
+ */
+export class SubscriptionPlanner {
+  private current?: {
+    planner: QueryPlanner;
+    apiSchemaInternal: Schema;
+    apiSchema: GraphQLSchema;
+    supergraphSchema: GraphQLSchema;
+    cache: Map<string, PlannedSubscription>;
+  };
+
+  update(apiSchema: GraphQLSchema, coreSupergraphSdl: string): void {
+    const supergraph = Supergraph.build(coreSupergraphSdl);
+    this.current = {
+      planner: new QueryPlanner(supergraph),
+      apiSchemaInternal: supergraph.apiSchema(),
+      apiSchema,
+      supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+      cache: new Map(),
+    };
+  }
+
+  get apiSchema(): GraphQLSchema | undefined {
+    return this.current?.apiSchema;
+  }
+
+  plan(query: string, document: DocumentNode, operationName: string | undefined): PlannedSubscription {
+    const state = this.current;
+    if (!state) throw new Error('no supergraph loaded yet');
+    const key = `${operationName ?? ''}\u0000${query}`;
+    const cached = state.cache.get(key);
+    if (cached) return cached;
+
+    const operation = operationFromDocument(state.apiSchemaInternal, document, { operationName });
+    const plan = state.planner.buildQueryPlan(operation);
+    if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription operation');
+    const operationContext = buildOperationContext({ schema: state.apiSchema, operationDocument: document, operationName });
+    const root = operationContext.operation.selectionSet.selections[0] as FieldNode;
+    const fieldDef = state.apiSchema.getSubscriptionType()!.getFields()[root.name.value];
+    const resumable = fieldDef.args.some((a) => a.name === RESUME_ARGUMENT)
+      ? {
+          operation: withResumeVariable(plan.node.primary.operation),
+          initialAfterSeq: (variables: Record<string, unknown>) => {
+            const value = getArgumentValues(fieldDef, root, variables)[RESUME_ARGUMENT];
+            return typeof value === 'number' ? value : null;
+          },
+        }
+      : undefined;
+    const planned: PlannedSubscription = {
+      primary: plan.node.primary,
+      rest: plan.node.rest,
+      operationContext,
+      responseKey: root.alias?.value ?? root.name.value,
+      resumable,
+      supergraphSchema: state.supergraphSchema,
+      apiSchema: state.apiSchemaInternal,
+    };
+    if (state.cache.size > 1000) state.cache.clear();
+    state.cache.set(key, planned);
+    return planned;
+  }
+}

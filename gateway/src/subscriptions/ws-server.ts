@@ -1,0 +1,263 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { ErrorCode, RateLimitedError, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
+import type { ApolloServer } from '@apollo/server';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import { GraphQLError, OperationTypeNode, getOperationAST, parse, print, validate, type DocumentNode } from 'graphql';
+import { CloseCode, handleProtocols, makeServer, type Context } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
+import type { GatewayContext } from '../context';
+import { CloseCodes } from './close-codes';
+import { SlowConsumerError, federatedSubscription } from './execute';
+import type { SubscriptionPlanner } from './planner';
+import type { UpstreamConnections } from './upstream';
+
+export interface SubscriptionLimits {
+  /** Open connections one user may have at once. */
+  connectionsPerUser: number;
+  /** Operations one connection may have running at once. */
+  subscriptionsPerConnection: number;
+  /** How long a socket may stay open without `connection_init`. */
+  connectionInitTimeoutMs: number;
+  /** Largest accepted WebSocket frame, in bytes. */
+  maxPayloadBytes: number;
+  /** Bytes queued for a client that is not reading before it is closed as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Events queued per subscription before its client is closed as a slow consumer. */
+  maxBufferedEvents: number;
+  /** How often an open connection re-checks that its session has not been ended. */
+  sessionRecheckMs: number;
+}
+
+interface Extra {
+  socket: WebSocket;
+  request: IncomingMessage;
+  viewer?: Viewer;
+  clientIp: string;
+  timers: NodeJS.Timeout[];
+}
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  apollo: ApolloServer<GatewayContext>;
+  authenticator: Authenticator;
+  planner: SubscriptionPlanner;
+  upstream: UpstreamConnections;
+  dataSources: () => Record<string, GraphQLDataSource>;
+  secret: string;
+  limits: SubscriptionLimits;
+  logger: Logger;
+  /** Called with +1/-1 as sockets open and close, and as subscriptions start and end (metrics). */
+  onGauge?: (gauge: 'sockets' | 'subscriptions', delta: number) => void;
+  onEventDelivered?: () => void;
+}
+
+function close(socket: WebSocket, code: number, reason: string): void {
+  if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
+}
+
+/**
+ * The gateway's graphql-ws endpoint, on the same path as HTTP (`/graphql`). The protocol is
+ * graphql-ws's own `makeServer`; this file binds it to `ws` and adds what an edge needs:
+ * authentication in `connection_init`, expiry and revocation of the token while the socket is
+ * open, per-user and per-connection limits, frame size and slow-consumer caps, and a graceful
+ * close (1001) on shutdown so clients reconnect to another replica.
+ */
+export function serveGatewaySubscriptions(options: SubscriptionServerOptions): { close(): Promise<void>; connections(): number } {
+  const { limits, logger } = options;
+  const perUser = new Map<string, number>();
+
+  const server = makeServer<Record<string, unknown> | undefined, Extra>({
+    connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
+    onConnect: async (ctx) => {
+      const { socket } = ctx.extra;
+      let token: string | null;
+      try {
+        token = Authenticator.bearer(ctx.connectionParams?.authorization);
+      } catch {
+        close(socket, CloseCodes.Forbidden, 'Malformed authorization');
+        return false;
+      }
+      if (!token) {
+        close(socket, CloseCodes.Unauthorized, 'Unauthorized: send { authorization: "Bearer <access token>" } in connection_init');
+        return false;
+      }
+      let viewer: Viewer;
+      try {
+        viewer = await options.authenticator.verify(token);
+      } catch (error) {
+        const expired = error instanceof InvalidTokenError && error.reason === 'expired';
+        close(socket, expired ? CloseCodes.Unauthorized : CloseCodes.Forbidden, (error as Error).message);
+        return false;
+      }
+      const count = perUser.get(viewer.userId) ?? 0;
+      if (count >= limits.connectionsPerUser) {
+        close(socket, CloseCodes.TooManyConnections, 'Too many connections for this user');
+        return false;
+      }
+      perUser.set(viewer.userId, count + 1);
+      ctx.extra.viewer = viewer;
+      // The socket lives no longer than its token: the client reconnects with a fresh one.
+      const untilExpiry = Math.max(0, viewer.expiresAt - Date.now());
+      ctx.extra.timers.push(setTimeout(() => close(socket, CloseCodes.Unauthorized, 'Access token expired'), untilExpiry));
+      ctx.extra.timers.push(
+        setInterval(() => {
+          options.authenticator.verify(token!).catch((error) => {
+            if (error instanceof InvalidTokenError && error.reason === 'unavailable') return;
+            close(socket, CloseCodes.Forbidden, 'Session has ended');
+          });
+        }, limits.sessionRecheckMs),
+      );
+      return true;
+    },
+    onSubscribe: (ctx, id, payload) => {
+      const schema = options.planner.apiSchema;
+      if (!schema) return [new GraphQLError('The gateway has not loaded a schema yet', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+      if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
+        return [new RateLimitedError(1, `At most ${limits.subscriptionsPerConnection} operations per connection`)];
+      }
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query, { maxTokens: 5000 });
+      } catch (error) {
+        return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const errors = validate(schema, document);
+      if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+      const context: GatewayContext = {
+        viewer: ctx.extra.viewer,
+        clientIp: ctx.extra.clientIp,
+        requestId: requestIdOf(ctx.extra.request.headers[REQUEST_ID_HEADER]),
+      };
+      return {
+        schema,
+        document,
+        operationName: payload.operationName ?? undefined,
+        variableValues: payload.variables ?? {},
+        contextValue: { gateway: context, query: payload.query, operation: operation.operation },
+      };
+    },
+    subscribe: (args) => {
+      const { gateway, query } = args.contextValue as { gateway: GatewayContext; query: string };
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      let planned;
+      try {
+        planned = options.planner.plan(query, args.document, args.operationName ?? undefined);
+      } catch (error) {
+        logger.warn('cannot plan subscription', { reason: (error as Error).message });
+        return { errors: [new GraphQLError('Cannot plan this subscription', { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
+      }
+      options.onGauge?.('subscriptions', 1);
+      const events = federatedSubscription({
+        planned,
+        variables,
+        operationName: args.operationName ?? undefined,
+        query,
+        context: gateway,
+        upstream: options.upstream,
+        dataSources: options.dataSources,
+        secret: options.secret,
+        logger,
+        maxBuffered: limits.maxBufferedEvents,
+      });
+      return (async function* () {
+        try {
+          for await (const result of events) {
+            options.onEventDelivered?.();
+            yield result;
+          }
+        } finally {
+          options.onGauge?.('subscriptions', -1);
+        }
+      })() as never;
+    },
+    // Queries and mutations sent over the socket run exactly as over HTTP.
+    execute: async (args) => {
+      const { gateway, operation } = args.contextValue as { gateway: GatewayContext; operation: OperationTypeNode };
+      if (operation === OperationTypeNode.SUBSCRIPTION) throw new Error('unreachable');
+      const response = await options.apollo.executeOperation(
+        { query: print(args.document), variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
+        { contextValue: gateway },
+      );
+      return response.body.kind === 'single' ? (response.body.singleResult as never) : { errors: [new GraphQLError('Incremental delivery is not supported here')] };
+    },
+    onClose: (ctx) => {
+      for (const timer of ctx.extra.timers) clearTimeout(timer);
+      const viewer = ctx.extra.viewer;
+      if (viewer) {
+        const count = (perUser.get(viewer.userId) ?? 1) - 1;
+        if (count <= 0) perUser.delete(viewer.userId);
+        else perUser.set(viewer.userId, count);
+      }
+    },
+  });
+
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    maxPayload: limits.maxPayloadBytes,
+    handleProtocols: (protocols) => handleProtocols(protocols) || false,
+  });
+  wss.on('error', (error) => logger.error('websocket server error', { error: error.message }));
+  wss.on('connection', (socket, request) => {
+    options.onGauge?.('sockets', 1);
+    const extra: Extra = { socket, request, clientIp: request.socket.remoteAddress ?? 'unknown', timers: [] };
+    socket.on('error', (error) => {
+      logger.warn('websocket error', { reason: error.message });
+      close(socket, CloseCode.InternalServerError, 'Internal server error');
+    });
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const keepAlive = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, 12_000);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            if (socket.bufferedAmount > limits.maxBufferedBytes) {
+              close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
+              return resolve();
+            }
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => close(socket, code ?? 1000, reason ?? ''),
+        onMessage: (cb) =>
+          socket.on('message', async (data) => {
+            try {
+              await cb(String(data));
+            } catch (error) {
+              if (error instanceof SlowConsumerError) {
+                close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
+                return;
+              }
+              logger.error('websocket operation failed', { error: (error as Error).message });
+              close(socket, CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      extra,
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(keepAlive);
+      options.onGauge?.('sockets', -1);
+      void closed(code, String(reason));
+    });
+  });
+
+  return {
+    connections: () => wss.clients.size,
+    close: async () => {
+      for (const client of wss.clients) close(client, CloseCodes.GoingAway, 'Server is shutting down: reconnect');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+export type { Context };
