@@ -11,6 +11,8 @@ export interface AuthContext {
   sessions: Sessions;
   /** Per request: every User reference in one operation costs one SQL query. */
   users: DataLoader<string, UserRecord | null>;
+  /** Accounts this request just proved it owns (register, login, refresh), before it has a token for them. */
+  ownAccounts: Set<string>;
 }
 
 export function createContext(identity: Identity, accounts: Accounts, sessions: Sessions): AuthContext {
@@ -19,6 +21,7 @@ export function createContext(identity: Identity, accounts: Accounts, sessions: 
     accounts,
     sessions,
     users: new DataLoader((ids) => accounts.byIds(ids), { maxBatchSize: 500 }),
+    ownAccounts: new Set(),
   };
 }
 
@@ -64,12 +67,15 @@ export const resolvers: GraphQLResolverMap<AuthContext> = {
       ctx.accounts.setBanned(ctx.identity.roles, requireUser(ctx), String(userId), false),
   },
   AuthPayload: {
-    user: (pair: TokenPair) => pair.user,
+    user: (pair: TokenPair, _: Args, ctx: AuthContext) => {
+      ctx.ownAccounts.add(pair.user.id);
+      return pair.user;
+    },
   },
   User: {
     __resolveReference: (ref: { id: string }, ctx: AuthContext) => ctx.users.load(ref.id),
     email: (user: UserRecord, _: Args, ctx: AuthContext) =>
-      ctx.identity.userId === user.id || ctx.identity.roles.includes('ADMIN') ? user.email : null,
+      ctx.identity.userId === user.id || ctx.ownAccounts.has(user.id) || ctx.identity.roles.includes('ADMIN') ? user.email : null,
     banned: (user: UserRecord) => user.bannedAt !== null,
   },
 };
