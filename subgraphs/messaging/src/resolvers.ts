@@ -73,10 +73,10 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
   DateTime: DateTimeScalar,
   Query: {
     room: async (_: unknown, { id }: Args, ctx: MessagingContext) => {
-      const viewer = actor(ctx);
-      if (!isId(id)) return null;
-      const [room, member] = await Promise.all([ctx.deps.store.getRoom(id), ctx.membership.load(id)]);
-      return room && member && member.userId === viewer ? room : null;
+      actor(ctx);
+      const room = isId(id) ? await ctx.deps.store.getRoom(id) : null;
+      if (room) await viewerMember(room, ctx);
+      return room;
     },
     myRooms: (_: unknown, __: Args, ctx: MessagingContext) => ctx.deps.store.roomsOf(actor(ctx)),
   },
@@ -87,6 +87,8 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
       rooms.inviteToRoom(ctx.deps, actor(ctx), roomId, userId),
     removeFromRoom: (_: unknown, { roomId, userId }: Args, ctx: MessagingContext) =>
       rooms.removeFromRoom(ctx.deps, actor(ctx), roomId, userId),
+    setMemberRole: (_: unknown, { roomId, userId, role }: Args, ctx: MessagingContext) =>
+      rooms.setMemberRole(ctx.deps, actor(ctx), roomId, userId, role),
     leaveRoom: (_: unknown, { roomId }: Args, ctx: MessagingContext) => rooms.leaveRoom(ctx.deps, actor(ctx), roomId),
     sendMessage: (_: unknown, { input }: Args, ctx: MessagingContext) => messages.sendMessage(ctx.deps, actor(ctx), input),
     editMessage: (_: unknown, { id, body }: Args, ctx: MessagingContext) => messages.editMessage(ctx.deps, actor(ctx), id, body),

@@ -62,8 +62,10 @@ export async function openDirectRoom(deps: MessagingDeps, actorId: string, other
 export async function inviteToRoom(deps: MessagingDeps, actorId: string, roomId: unknown, invitee: unknown): Promise<RoomRecord> {
   const target = parseInput(z.object({ userId }), { userId: invitee }).userId;
   const room = await requireRoom(deps.store, roomId);
+  // Membership first: a non-member learns nothing about the room, not even its kind.
+  const actor = await requireMember(deps.store, room.id, actorId);
   if (room.kind === 'DIRECT') throw new BadUserInputError('Direct rooms have exactly two members', { roomId: 'Is a direct room' });
-  requireManager(await requireMember(deps.store, room.id, actorId));
+  requireManager(actor);
   await deps.users.requireActive([target]);
   const { event } = await deps.store.addMember(room.id, target, 'MEMBER');
   await deps.events.published(event);
@@ -82,6 +84,26 @@ export async function removeFromRoom(deps: MessagingDeps, actorId: string, roomI
   const result = await deps.store.removeMember(room.id, target);
   await deps.events.published(result?.event ?? null);
   return (await deps.store.getRoom(room.id))!;
+}
+
+const memberRole = z.object({ role: z.enum(['ADMIN', 'MEMBER'], { errorMap: () => ({ message: 'Must be ADMIN or MEMBER' }) }) });
+
+/** The owner makes a member an admin or an admin a member again; the owner's own role never changes. */
+export async function setMemberRole(
+  deps: MessagingDeps,
+  actorId: string,
+  roomId: unknown,
+  userIdArg: unknown,
+  roleArg: unknown,
+): Promise<RoomRecord> {
+  const target = parseInput(z.object({ userId }), { userId: userIdArg }).userId;
+  const { role } = parseInput(memberRole, { role: roleArg });
+  const room = await requireRoom(deps.store, roomId);
+  const actor = await requireMember(deps.store, room.id, actorId);
+  if (actor.role !== 'OWNER') throw new ForbiddenError('Only the room owner may change roles');
+  if (target === actorId) throw new BadUserInputError('The owner keeps their role', { userId: 'Is the owner' });
+  if (!(await deps.store.setMemberRole(room.id, target, role))) throw new NotFoundError('Not a member of this room');
+  return room;
 }
 
 export async function leaveRoom(deps: MessagingDeps, actorId: string, roomId: unknown): Promise<boolean> {

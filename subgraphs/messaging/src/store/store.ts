@@ -121,6 +121,8 @@ export interface MessagingStore {
   addMember(roomId: string, userId: string, role: RoomRole): Promise<Appended<MemberRecord>>;
   /** Removes a member and appends MEMBER_LEFT; null when they were not a member. */
   removeMember(roomId: string, userId: string): Promise<Appended<MemberRecord> | null>;
+  /** Changes a member's role; null when they are not a member. */
+  setMemberRole(roomId: string, userId: string, role: RoomRole): Promise<MemberRecord | null>;
   /** Moves the read marker forward only; returns the member as stored. */
   markRead(roomId: string, userId: string, seq: number): Promise<MemberRecord>;
   /** Messages by others, not deleted, after `afterSeq`. */

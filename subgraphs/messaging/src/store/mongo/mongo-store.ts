@@ -215,6 +215,11 @@ export class MongoMessagingStore implements MessagingStore {
     });
   }
 
+  async setMemberRole(roomId: string, userId: string, role: RoomRole): Promise<MemberRecord | null> {
+    const doc = await this.m.Membership.findOneAndUpdate({ roomId, userId }, { $set: { role } }, { new: true, lean: true });
+    return doc ? member(doc as Doc) : null;
+  }
+
   async markRead(roomId: string, userId: string, seq: number): Promise<MemberRecord> {
     const r = await this.m.Room.findById(roomId, { lastSeq: 1 }).lean();
     const upTo = Math.min(seq, (r as Doc | null)?.lastSeq ?? 0);

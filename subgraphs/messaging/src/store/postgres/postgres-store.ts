@@ -227,6 +227,15 @@ export class PostgresMessagingStore implements MessagingStore {
     });
   }
 
+  async setMemberRole(roomId: string, userId: string, role: RoomRole): Promise<MemberRecord | null> {
+    const [rows] = await this.db.query(`UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2 RETURNING *`, [
+      roomId,
+      userId,
+      role,
+    ]);
+    return rows.length ? member(rows[0]) : null;
+  }
+
   async markRead(roomId: string, userId: string, seq: number): Promise<MemberRecord> {
     const [rows] = await this.db.query(
       `UPDATE memberships SET last_read_seq = GREATEST(last_read_seq, LEAST($3, (SELECT last_seq FROM rooms WHERE id = $1)))
