@@ -9,7 +9,7 @@ import {
 } from '@aether/common';
 import { In, type DataSource, type Repository } from 'typeorm';
 import { z } from 'zod';
-import type { Passwords } from './passwords';
+import { MAX_PASSWORD_BYTES, type Passwords } from './passwords';
 import type { Sessions, TokenPair } from './sessions';
 import { UserEntity, type Role, type UserRecord } from './store/entities';
 import type { AuthThrottle } from './throttle';
@@ -17,7 +17,7 @@ import type { AuthThrottle } from './throttle';
 const password = z
   .string()
   .refine((p) => Buffer.byteLength(p, 'utf8') >= 8, 'Must be at least 8 bytes')
-  .refine((p) => Buffer.byteLength(p, 'utf8') <= 72, 'Must be at most 72 bytes (bcrypt reads no further)');
+  .refine((p) => Buffer.byteLength(p, 'utf8') <= MAX_PASSWORD_BYTES, 'Must be at most 72 bytes (bcrypt reads no further)');
 const username = z
   .string()
   .trim()
