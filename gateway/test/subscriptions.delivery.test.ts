@@ -5,7 +5,10 @@ const ROOM_EVENTS = `subscription($roomId: ID!, $afterSeq: Int) {
   roomEvents(roomId: $roomId, afterSeq: $afterSeq) {
     __typename seq roomId
     ... on MessageAdded { message { id body seq author { id username displayName } } }
+    ... on MessageEdited { message { id body editedAt } }
+    ... on ReactionChanged { message { id reactions { emoji count reactedByMe } } }
     ... on MemberJoined { member { role user { username } } }
+    ... on MemberLeft { member { user { id } } }
   }
 }`;
 
@@ -17,20 +20,22 @@ describe('federated subscriptions: live delivery', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    alice = await registerUser(stack);
-    bob = await registerUser(stack);
+    [alice, bob] = await Promise.all([registerUser(stack), registerUser(stack)]);
     const room = await gql(stack.gatewayUrl, `mutation($m: [ID!]) { createRoom(input: { name: "live", memberIds: $m }) { id } }`, { m: [bob.id] }, { token: alice.accessToken });
     roomId = room.data!.createRoom.id;
   });
   afterAll(() => stack.stop());
 
-  const send = (user: TestUser, body: string) =>
-    gql(stack.gatewayUrl, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id seq } }`, { i: { roomId, body } }, { token: user.accessToken });
+  const send = (user: TestUser, body: string, room = roomId) =>
+    gql(stack.gatewayUrl, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id seq } }`, { i: { roomId: room, body } }, { token: user.accessToken });
+  const lastSeq = async (user: TestUser, room = roomId): Promise<number> =>
+    (await gql(stack.gatewayUrl, `query($id: ID!) { room(id: $id) { lastSeq } }`, { id: room }, { token: user.accessToken })).data!.room.lastSeq;
 
   it('delivers messages with fields from both subgraphs, exactly as a query would shape them', async () => {
     const client = wsClient(stack.gatewayUrl, bob.accessToken);
-    const sub = new Collector(client, ROOM_EVENTS, { roomId });
-    await new Promise((r) => setTimeout(r, 300));
+    // Subscribing from the room's current seq: whether the send lands before or after the
+    // subscription is live, the message arrives exactly once.
+    const sub = new Collector(client, ROOM_EVENTS, { roomId, afterSeq: await lastSeq(bob) });
     const sent = await send(alice, 'hello bob');
     expect(sent.errors).toBeUndefined();
     const [event] = await sub.waitFor(1);
@@ -48,24 +53,127 @@ describe('federated subscriptions: live delivery', () => {
         },
       },
     });
+    // The same selection as a query gives the same shape and values.
+    const queried = await gql(
+      stack.gatewayUrl,
+      `query($id: ID!) { room(id: $id) { messages(last: 1) { edges { node { id body seq author { id username displayName } } } } } }`,
+      { id: roomId },
+      { token: bob.accessToken },
+    );
+    expect(queried.data!.room.messages.edges[0].node).toEqual((event.data as { roomEvents: { message: unknown } }).roomEvents.message);
     sub.dispose();
     await client.dispose();
   });
 
-  it('keeps order over 500 messages', async () => {
+  it('keeps order over 500 messages from concurrent senders', async () => {
     const client = wsClient(stack.gatewayUrl, bob.accessToken);
-    const sub = new Collector(client, ROOM_EVENTS, { roomId });
-    await new Promise((r) => setTimeout(r, 300));
+    const from = await lastSeq(bob);
+    const sub = new Collector(client, ROOM_EVENTS, { roomId, afterSeq: from });
     const sent: number[] = [];
     for (let i = 0; i < 500; i += 25) {
-      const batch = await Promise.all(Array.from({ length: 25 }, (_, j) => send(alice, `m${i + j}`)));
+      const batch = await Promise.all(Array.from({ length: 25 }, (_, j) => send(j % 2 ? alice : bob, `m${i + j}`)));
       sent.push(...batch.map((r) => r.data!.sendMessage.seq));
     }
     const events = await sub.waitFor(500, 60_000);
     const seqs = events.map((e) => e.data!.roomEvents.seq);
-    expect(seqs).toEqual([...sent].sort((a, b) => a - b));
-    expect(new Set(seqs).size).toBe(500);
+    expect(seqs).toEqual(Array.from({ length: 500 }, (_, i) => from + 1 + i));
+    expect([...sent].sort((a, b) => a - b)).toEqual(seqs);
+    expect(events.map((e) => e.data!.roomEvents.message.body).sort()).toEqual(Array.from({ length: 500 }, (_, i) => `m${i}`).sort());
     sub.dispose();
+    await client.dispose();
+  });
+
+  it('delivers edits, reactions and membership changes, each with its own seq', async () => {
+    const carol = await registerUser(stack);
+    const client = wsClient(stack.gatewayUrl, bob.accessToken);
+    const from = await lastSeq(bob);
+    const sub = new Collector(client, ROOM_EVENTS, { roomId, afterSeq: from });
+    const message = (await send(alice, 'typo')).data!.sendMessage;
+    await gql(stack.gatewayUrl, `mutation($id: ID!) { editMessage(id: $id, body: "fixed") { id } }`, { id: message.id }, { token: alice.accessToken });
+    await gql(stack.gatewayUrl, `mutation($id: ID!) { addReaction(messageId: $id, emoji: "👍") { id } }`, { id: message.id }, { token: bob.accessToken });
+    await gql(stack.gatewayUrl, `mutation($r: ID!, $u: ID!) { inviteToRoom(roomId: $r, userId: $u) { id } }`, { r: roomId, u: carol.id }, { token: alice.accessToken });
+    await gql(stack.gatewayUrl, `mutation($r: ID!) { leaveRoom(roomId: $r) }`, { r: roomId }, { token: carol.accessToken });
+    const events = await sub.waitFor(5);
+    expect(events.map((e) => e.errors)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(events.map((e) => e.data!.roomEvents)).toEqual([
+      expect.objectContaining({ __typename: 'MessageAdded', seq: from + 1 }),
+      expect.objectContaining({ __typename: 'MessageEdited', seq: from + 2, message: expect.objectContaining({ body: 'fixed', editedAt: expect.any(String) }) }),
+      expect.objectContaining({
+        __typename: 'ReactionChanged',
+        seq: from + 3,
+        message: { id: message.id, reactions: [{ emoji: '👍', count: 1, reactedByMe: true }] },
+      }),
+      expect.objectContaining({ __typename: 'MemberJoined', seq: from + 4, member: { role: 'MEMBER', user: { username: carol.username } } }),
+      expect.objectContaining({ __typename: 'MemberLeft', seq: from + 5, member: { user: { id: carol.id } } }),
+    ]);
+    sub.dispose();
+    await client.dispose();
+  });
+
+  it('computes viewer-specific fields for each subscriber', async () => {
+    const aliceClient = wsClient(stack.gatewayUrl, alice.accessToken);
+    const bobClient = wsClient(stack.gatewayUrl, bob.accessToken);
+    const from = await lastSeq(bob);
+    const query = `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) { seq ... on ReactionChanged { message { reactions { emoji count reactedByMe } } } } }`;
+    const aliceSub = new Collector(aliceClient, query, { roomId, afterSeq: from });
+    const bobSub = new Collector(bobClient, query, { roomId, afterSeq: from });
+    const message = (await send(alice, 'react to me')).data!.sendMessage;
+    await gql(stack.gatewayUrl, `mutation($id: ID!) { addReaction(messageId: $id, emoji: "🎉") { id } }`, { id: message.id }, { token: bob.accessToken });
+    const [aliceEvents, bobEvents] = await Promise.all([aliceSub.waitFor(2), bobSub.waitFor(2)]);
+    expect(aliceEvents[1].data!.roomEvents.message.reactions).toEqual([{ emoji: '🎉', count: 1, reactedByMe: false }]);
+    expect(bobEvents[1].data!.roomEvents.message.reactions).toEqual([{ emoji: '🎉', count: 1, reactedByMe: true }]);
+    aliceSub.dispose();
+    bobSub.dispose();
+    await Promise.all([aliceClient.dispose(), bobClient.dispose()]);
+  });
+
+  it('stops a member who is removed from the room, after their own MemberLeft', async () => {
+    const dave = await registerUser(stack);
+    await gql(stack.gatewayUrl, `mutation($r: ID!, $u: ID!) { inviteToRoom(roomId: $r, userId: $u) { id } }`, { r: roomId, u: dave.id }, { token: alice.accessToken });
+    const client = wsClient(stack.gatewayUrl, dave.accessToken);
+    const from = await lastSeq(dave);
+    const sub = new Collector(client, ROOM_EVENTS, { roomId, afterSeq: from });
+    await send(alice, 'before removal');
+    await gql(stack.gatewayUrl, `mutation($r: ID!, $u: ID!) { removeFromRoom(roomId: $r, userId: $u) { id } }`, { r: roomId, u: dave.id }, { token: alice.accessToken });
+    await sub.waitForEnd();
+    await send(alice, 'after removal');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sub.completed).toBe(true);
+    expect(sub.events.map((e) => e.data!.roomEvents.__typename)).toEqual(['MessageAdded', 'MemberLeft']);
+    await client.dispose();
+  });
+
+  it('delivers typing indicators from other members, not stored and not echoed back', async () => {
+    const client = wsClient(stack.gatewayUrl, bob.accessToken);
+    const sub = new Collector(client, `subscription($r: ID!) { typing(roomId: $r) { roomId typing expiresAt user { id displayName } } }`, { r: roomId });
+    // Typing events are ephemeral (no resume), so keep signalling until the subscription is live.
+    const deadline = Date.now() + 10_000;
+    while (!sub.events.length && Date.now() < deadline) {
+      await gql(stack.gatewayUrl, `mutation($r: ID!) { setTyping(roomId: $r, typing: true) }`, { r: roomId }, { token: bob.accessToken });
+      await gql(stack.gatewayUrl, `mutation($r: ID!) { setTyping(roomId: $r, typing: true) }`, { r: roomId }, { token: alice.accessToken });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [event] = await sub.waitFor(1);
+    expect(event.data!.typing).toEqual({
+      roomId,
+      typing: true,
+      expiresAt: expect.any(String),
+      user: { id: alice.id, displayName: `Display ${alice.username}` },
+    });
+    expect(sub.events.every((e) => e.data!.typing.user.id === alice.id)).toBe(true);
+    expect(new Date(event.data!.typing.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    sub.dispose();
+    await client.dispose();
+  });
+
+  it('runs queries and mutations sent over the socket like HTTP ones', async () => {
+    const client = wsClient(stack.gatewayUrl, alice.accessToken);
+    const me = new Collector(client, `{ me { id username } }`);
+    await me.waitForEnd();
+    expect(me.events).toEqual([{ data: { me: { id: alice.id, username: alice.username } } }]);
+    const sent = new Collector(client, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { body author { id } } }`, { i: { roomId, body: 'over ws' } });
+    await sent.waitForEnd();
+    expect(sent.events).toEqual([{ data: { sendMessage: { body: 'over ws', author: { id: alice.id } } } }]);
     await client.dispose();
   });
 });

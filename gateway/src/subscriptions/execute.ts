@@ -6,15 +6,8 @@ import type { GatewayContext } from '../context';
 import { resumeVariables, type PlannedSubscription } from './planner';
 import type { UpstreamConnections } from './upstream';
 
-/** Upstream errors that retrying cannot fix: they end the client's subscription. */
-const FINAL_CODES = new Set<string>([
-  ErrorCode.BAD_USER_INPUT,
-  ErrorCode.UNAUTHENTICATED,
-  ErrorCode.FORBIDDEN,
-  ErrorCode.NOT_FOUND,
-  'GRAPHQL_VALIDATION_FAILED',
-  'GRAPHQL_PARSE_FAILED',
-]);
+/** Upstream errors that a resubscription may cure (a store hiccup); any other error list is final. */
+const TRANSIENT_CODES = new Set<string>([ErrorCode.INTERNAL_SERVER_ERROR, 'SERVICE_UNAVAILABLE']);
 
 type Upstream = { event: ExecutionResult } | { error: unknown } | { complete: true };
 
@@ -39,6 +32,13 @@ export interface FederatedSubscriptionOptions {
 
 function isGraphQLErrorList(value: unknown): value is GraphQLFormattedError[] {
   return Array.isArray(value) && value.every((e) => e && typeof e.message === 'string');
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (isGraphQLErrorList(error)) return error.map((e) => e.message).join('; ');
+  const close = error as { code?: number; reason?: string } | null;
+  return close?.code !== undefined ? `socket closed (${close.code}${close.reason ? `: ${close.reason}` : ''})` : String(error);
 }
 
 const seqOf = (data: unknown, key: string): number | undefined => {
@@ -133,20 +133,23 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         if ('complete' in item) return;
         if ('error' in item) {
           if (item.error instanceof SlowConsumerError) throw item.error;
-          if (isGraphQLErrorList(item.error)) {
-            const final = item.error.some((e) => FINAL_CODES.has(String(e.extensions?.code)));
-            if (final) {
-              yield { errors: item.error.map(maskError) };
-              return;
-            }
+          if (isGraphQLErrorList(item.error) && !item.error.some((e) => TRANSIENT_CODES.has(String(e.extensions?.code)))) {
+            // Refused for good (not a member, bad arguments): tell the client and end.
+            yield { errors: item.error.map(maskError) };
+            return;
           }
           logger.warn('upstream subscription interrupted, resubscribing', {
             subgraph: serviceName,
             afterSeq: lastSeq,
-            reason: item.error instanceof Error ? item.error.message : String((item.error as { code?: number })?.code ?? item.error),
+            reason: describe(item.error),
           });
           retry = true;
           break;
+        }
+        if (item.event.data == null) {
+          // A subscription the subgraph refused at subscribe time: its errors, then `complete`.
+          yield { errors: (item.event.errors ?? []).map((e) => maskError(e.toJSON ? e.toJSON() : e)) };
+          continue;
         }
         attempt = 0;
         const seq = seqOf(item.event.data, planned.responseKey);

@@ -6,6 +6,7 @@ import {
   getArgumentValues,
   parse,
   print,
+  visit,
   type DocumentNode,
   type FieldNode,
   type GraphQLSchema,
@@ -43,10 +44,21 @@ function withResumeVariable(operation: string): string {
   const op = doc.definitions[0] as OperationDefinitionNode;
   const root = op.selectionSet.selections[0] as FieldNode;
   const args = (root.arguments ?? []).filter((a) => a.name.value !== RESUME_ARGUMENT);
+  // The client's own `afterSeq` variable, if any, is now unused: drop its definition.
+  const replaced = (root.arguments ?? []).find((a) => a.name.value === RESUME_ARGUMENT)?.value;
+  const stillUsed = new Set<string>();
+  visit({ ...op.selectionSet, selections: [{ ...root, arguments: args }] }, {
+    Variable: (node) => {
+      stillUsed.add(node.name.value);
+    },
+  });
+  const keep = (op.variableDefinitions ?? []).filter(
+    (d) => replaced?.kind !== Kind.VARIABLE || d.variable.name.value !== replaced.name.value || stillUsed.has(d.variable.name.value),
+  );
   const rewritten: OperationDefinitionNode = {
     ...op,
     variableDefinitions: [
-      ...(op.variableDefinitions ?? []),
+      ...keep,
       {
         kind: Kind.VARIABLE_DEFINITION,
         variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } },

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ErrorCode, verifyIdentity, type Identity, type Logger } from '@aether/common';
+import { ErrorCode, maskError, verifyIdentity, type Identity, type Logger } from '@aether/common';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -38,11 +38,16 @@ export function serveSubscriptions(options: {
       onComplete: (ctx, id) => {
         identities.get(ctx)?.delete(id);
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        for (const error of errors) {
-          if (!error.extensions?.code) options.logger.error('subscription failed', { error: error.message });
-        }
-      },
+      // Errors keep their API.md code; validation failures get one; anything else (a store
+      // failure mid-stream) is logged and goes out as a bare INTERNAL_SERVER_ERROR, which the
+      // gateway treats as transient and answers by resubscribing from the last seq it delivered.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          if (error.extensions?.code) return maskError(error.toJSON());
+          if (!error.originalError) return { ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+          options.logger.error('subscription failed', { error: error.message, stack: error.originalError.stack });
+          return maskError(error.toJSON());
+        }),
     },
     wss,
   );
