@@ -1,7 +1,7 @@
 import { ErrorCode, maskError, signIdentity, type Logger } from '@aether/common';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
-import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
 import { resumeVariables, type PlannedSubscription } from './planner';
 import type { UpstreamConnections } from './upstream';
@@ -9,7 +9,7 @@ import type { UpstreamConnections } from './upstream';
 /** Upstream errors that a resubscription may cure (a store hiccup); any other error list is final. */
 const TRANSIENT_CODES = new Set<string>([ErrorCode.INTERNAL_SERVER_ERROR, 'SERVICE_UNAVAILABLE']);
 
-type Upstream = { event: ExecutionResult } | { error: unknown } | { complete: true };
+type Upstream = { event: FormattedExecutionResult } | { error: unknown } | { complete: true };
 
 export class SlowConsumerError extends Error {}
 
@@ -64,7 +64,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
   const backoff = options.backoff ?? { initialMs: 100, maxMs: 5000 };
   let attempt = 0;
 
-  const executeEvent = async (event: ExecutionResult): Promise<FormattedExecutionResult> => {
+  const executeEvent = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
     const queryPlan: QueryPlan = {
       kind: 'QueryPlan',
       node: planned.rest ? { kind: 'Sequence', nodes: [planned.primary, planned.rest] } : planned.primary,
@@ -118,7 +118,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
       },
       {
         next: (event) => {
-          push({ event: event as ExecutionResult });
+          push({ event: event as FormattedExecutionResult });
           if (buffer.length > options.maxBuffered) push({ error: new SlowConsumerError('client is not reading its events') });
         },
         error: (error) => push({ error }),
@@ -148,7 +148,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         }
         if (item.event.data == null) {
           // A subscription the subgraph refused at subscribe time: its errors, then `complete`.
-          yield { errors: (item.event.errors ?? []).map((e) => maskError(e.toJSON ? e.toJSON() : e)) };
+          yield { errors: (item.event.errors ?? []).map(maskError) };
           continue;
         }
         attempt = 0;

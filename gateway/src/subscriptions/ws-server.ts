@@ -183,6 +183,8 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       );
       return response.body.kind === 'single' ? (response.body.singleResult as never) : { errors: [new GraphQLError('Incremental delivery is not supported here')] };
     },
+    // Results here are already formatted (errors masked, plain JSON): send them as they are.
+    onNext: (_ctx, _id, _payload, _args, result) => result as never,
     onClose: (ctx) => {
       for (const timer of ctx.extra.timers) clearTimeout(timer);
       const viewer = ctx.extra.viewer;
