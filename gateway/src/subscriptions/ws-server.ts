@@ -52,6 +52,9 @@ export interface SubscriptionServerOptions {
   onEventDelivered?: () => void;
 }
 
+/** How long a slow consumer closed with 1008 may take to read up to the close frame before it is dropped. */
+const SLOW_CONSUMER_GRACE_MS = 3000;
+
 function close(socket: WebSocket, code: number, reason: string): void {
   if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
 }
@@ -220,15 +223,18 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            if (socket.bufferedAmount > limits.maxBufferedBytes) {
-              close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
-              return resolve();
-            }
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
+        // Sends never wait for the client: a reader that falls behind shows up as bytes queued in
+        // the socket, and past the cap it is closed (and dropped soon after if it still does not
+        // read), so one slow client costs bounded memory and never holds up the others.
+        send: (data) => {
+          if (socket.readyState !== socket.OPEN) return;
+          if (socket.bufferedAmount > limits.maxBufferedBytes) {
+            close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
+            setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+            return;
+          }
+          socket.send(data);
+        },
         close: (code, reason) => close(socket, code ?? 1000, reason ?? ''),
         onMessage: (cb) =>
           socket.on('message', async (data) => {
