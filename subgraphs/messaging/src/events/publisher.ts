@@ -46,9 +46,17 @@ export class RoomEvents {
     subscriberConnection?.on('ready', () => {
       if (!lost) return;
       lost = false;
-      // Events published while we were not subscribed are in the store; every stream catches up.
-      this.logger.info('pub/sub reconnected: live streams catch up from the store');
-      this.resync.emit('resync');
+      // ioredis re-subscribes right after 'ready'; a PING queued behind those SUBSCRIBEs answers
+      // once they are active, and only then is a catch-up read complete (nothing slips between).
+      setImmediate(() => {
+        void subscriberConnection
+          .ping()
+          .catch(() => undefined)
+          .then(() => {
+            this.logger.info('pub/sub reconnected: live streams catch up from the store');
+            this.resync.emit('resync');
+          });
+      });
     });
   }
 

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+
+const ROOT = join(__dirname, '..');
+
+/** A free TCP port on loopback (closed again before it is returned). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitUntil(what: string, ok: () => Promise<boolean>, child?: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
+    if (await ok().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs} ms`);
+}
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  /** Everything the process wrote, for a failing test's message. */
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const ENTRY = {
+  auth: 'subgraphs/auth/src/main.ts',
+  messaging: 'subgraphs/messaging/src/main.ts',
+  gateway: 'gateway/src/main.ts',
+} as const;
+
+/**
+ * Starts one service as its own process, the way `npm start -w <workspace>` does, and waits
+ * until `GET /health` on `httpPort` answers.
+ */
+export async function startServiceProcess(
+  kind: keyof typeof ENTRY,
+  name: string,
+  httpPort: number,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['--conditions=aether-source', join(ROOT, ENTRY[kind])], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout!.on('data', (d) => output.push(String(d)));
+  child.stderr!.on('data', (d) => output.push(String(d)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  try {
+    await waitUntil(name, async () => (await fetch(`http://127.0.0.1:${httpPort}/health`)).ok, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${output.join('').slice(-3000)}`);
+  }
+  return {
+    name,
+    child,
+    output,
+    exited,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface RedisProcess {
+  url: string;
+  port: number;
+  /** Kills the server at once (SIGKILL): clients see the connection drop mid-stream. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (empty: nothing is kept on disk). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A Redis server of the test's own, so that killing it disturbs nobody else. */
+export async function startRedisProcess(): Promise<RedisProcess> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitUntil('redis-server', async () => {
+      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } finally {
+        probe.disconnect();
+      }
+    }, child);
+  };
+  const kill = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise((resolve) => {
+      c.once('exit', resolve);
+      c.kill('SIGKILL');
+    });
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, stop: kill };
+}
