@@ -78,6 +78,12 @@ export class MongoMessagingStore implements MessagingStore {
   async init(): Promise<void> {
     const { dbName } = this.options;
     this.conn = await mongoose.createConnection(this.url, { serverSelectionTimeoutMS: 10_000, ...(dbName ? { dbName } : {}) }).asPromise();
+    const hello = await this.conn.db!.admin().command({ hello: 1 });
+    // A standalone server accepts every write but fails the first transaction: refuse to start instead.
+    if (!hello.setName && hello.msg !== 'isdbgrid') {
+      await this.conn.close();
+      throw new Error('MONGO_URL must point at a replica set or mongos: the message store needs transactions (a single-node replica set is enough)');
+    }
     this.m = models(this.conn);
     await Promise.all(Object.values(this.m).map((model) => model.createIndexes()));
   }
