@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { getOperationAST } from 'graphql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One dependency whose health `/ready` and the `aether_dependency_up` gauge report. */
@@ -50,7 +51,8 @@ export class ServiceMetrics {
   constructor(readonly service: string) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry, prefix: 'aether_process_' });
+    // Node's own metrics under their standard names (process_*, nodejs_*), for stock dashboards.
+    collectDefaultMetrics({ register: this.registry });
     this.httpRequests = new Counter({
       name: 'aether_http_requests_total',
       help: 'HTTP requests answered, by method, route and status',
@@ -165,13 +167,15 @@ export function operationMetricsPlugin(metrics: ServiceMetrics): ApolloServerPlu
         async executionDidStart() {
           executed = true;
         },
-        async willSendResponse({ response, operation, operationName }) {
+        async willSendResponse({ response, operation, operationName, document, request }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
           const errors = body.errors ?? [];
           const outcome = !executed ? 'refused' : errors.length === 0 ? 'ok' : body.data ? 'partial' : 'error';
+          // Operations refused in validation have a document but no resolved operation yet.
+          const op = operation ?? (document ? getOperationAST(document, request.operationName) : null);
           const labels = {
-            operation_name: metrics.operationNames.of(operationName, operation ? '(anonymous)' : '(none)'),
-            operation_type: operation?.operation ?? '(none)',
+            operation_name: metrics.operationNames.of(operationName ?? op?.name?.value, op ? '(anonymous)' : '(none)'),
+            operation_type: op?.operation ?? '(none)',
             outcome,
           };
           metrics.operations.inc(labels);

@@ -19,11 +19,12 @@ type ProcessResult = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>[
 // dropped before an answer, a proxy saying the service is away); timeouts are not among them.
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN']);
 
-function isTransient(error: unknown): boolean {
+/** Why a fetch failed in a way worth retrying, undefined when it is not such a failure. */
+function transientReason(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: string } }).cause;
-  if (cause?.code && TRANSIENT_CODES.has(cause.code)) return true;
+  if (cause?.code && TRANSIENT_CODES.has(cause.code)) return cause.code;
   const status = (error as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
-  return status === 502 || status === 503;
+  return status === 502 || status === 503 ? `HTTP ${status}` : undefined;
 }
 
 /**
@@ -72,8 +73,12 @@ export class SignedIdentityDataSource extends RemoteGraphQLDataSource<GatewayCon
         observe('ok');
         return result;
       } catch (error) {
-        if (!idempotent || attempt >= retries || !isTransient(error)) {
+        const reason = transientReason(error);
+        if (!idempotent || attempt >= retries || !reason) {
           observe('error');
+          // Named for the log line (clients only ever see INTERNAL_SERVER_ERROR).
+          if (reason) throw new Error(`subgraph ${name} unavailable (${reason})`, { cause: error });
+          if ((error as Error).name === 'TimeoutError') throw new Error(`subgraph ${name} timed out after ${this.fetchOptions.timeoutMs} ms`, { cause: error });
           throw error;
         }
         metrics?.subgraphFetchRetries.inc({ subgraph: name });
