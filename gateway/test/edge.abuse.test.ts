@@ -131,6 +131,8 @@ describe('gateway edge: abusive and malformed requests', () => {
     });
     // One user per WebSocket row: a socket's close reaches the server's per-user count a moment
     // after the client lets go, and rows must not depend on that moment.
+    // Rate limits count in memory until the gateway's Redis connection is up: start once it is.
+    while ((await fetch(new URL('/ready', stack.gatewayUrl))).status !== 200) await new Promise((r) => setTimeout(r, 50));
     [alice, mallory, flooder, watcher, crowd] = await Promise.all(['alice', 'mallory', 'flooder', 'watcher', 'crowd'].map(register));
     const room = await gql(stack.gatewayUrl, `mutation($m: [ID!]) { createRoom(input: { name: "abuse", memberIds: $m }) { id } }`, { m: [watcher.id, crowd.id] }, as(mallory));
     roomId = room.data!.createRoom.id;

@@ -27,6 +27,8 @@ describe('gateway edge: Prometheus metrics on every service', () => {
 
   beforeAll(async () => {
     stack = await startStack({ redis: true, env: { RATE_LIMIT_AUTH_PER_IP: '3', RATE_LIMIT_WINDOW: '3600' } });
+    // Rate limits count in memory until the gateway's Redis connection is up: start once it is.
+    while ((await fetch(new URL('/ready', stack.gatewayUrl))).status !== 200) await new Promise((r) => setTimeout(r, 50));
     alice = await registerUser(stack);
     const room = await gql(stack.gatewayUrl, `mutation { createRoom(input: { name: "metrics" }) { id } }`, {}, { token: alice.accessToken });
     roomId = room.data!.createRoom.id;

@@ -64,7 +64,8 @@ export class EdgeRateLimiter {
     const make = (name: LimitName, points: number): RateLimiterAbstract => {
       const options = { keyPrefix: `${prefix}rl:gw:${name}`, points, duration: limits.windowSeconds };
       if (!redis) return new RateLimiterMemory(options);
-      return new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) });
+      // While Redis is not connected, count in memory at once instead of waiting on reconnects.
+      return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
     };
     this.limiters = {
       ip: make('ip', limits.perIp),
