@@ -1,5 +1,5 @@
 import { codeOf, registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, inBatches, must, type MessagingClient } from './messaging-client';
+import { clientFor, inBatches, must, type MessagingClient } from './messaging-client';
 
 const COUNT = 250;
 const PAGE = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
@@ -19,7 +19,7 @@ describe('message history: a Relay connection over seq', () => {
   let sent: { id: string; seq: number; body: string }[];
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     [alice, bob] = (await Promise.all([registerUser(stack), registerUser(stack)])).map((u) => clientFor(stack, u));
     roomId = (await alice.createRoom('history', [bob.user.id])).id;
     const answered = await inBatches(COUNT, 25, (i) => [alice, bob][i % 2].sendOk(roomId, `message ${i}`));

@@ -1,5 +1,5 @@
 import { codeOf, registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, type MessagingClient } from './messaging-client';
+import { clientFor, must, type MessagingClient } from './messaging-client';
 
 const ROOM = `query($id: ID!) { room(id: $id) { lastSeq messages(last: 100) { edges { node { id seq body clientMessageId author { id } } } } } }`;
 
@@ -9,7 +9,7 @@ describe('idempotent sends with clientMessageId', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     [alice, bob] = (await Promise.all([registerUser(stack), registerUser(stack)])).map((u) => clientFor(stack, u));
     roomId = (await alice.createRoom('retries', [bob.user.id])).id;
   });

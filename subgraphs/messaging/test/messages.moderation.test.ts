@@ -1,5 +1,5 @@
 import { codeOf, registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, promote, type MessagingClient } from './messaging-client';
+import { clientFor, must, promote, type MessagingClient } from './messaging-client';
 
 const EDIT = `mutation($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id seq body editedAt deletedAt } }`;
 const DELETE = `mutation($id: ID!) { deleteMessage(id: $id) { id seq body editedAt deletedAt } }`;
@@ -14,7 +14,7 @@ describe('editing and deleting messages', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     const users = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => registerUser(stack)));
     [owner, admin, author, member, outsider] = [users[0], users[1], users[2], users[3], users[6]].map((u) => clientFor(stack, u));
     // Global roles are auth's: set directly in this stack's database, then signed in again to carry them.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { codeOf, registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, type MessagingClient } from './messaging-client';
+import { clientFor, must, type MessagingClient } from './messaging-client';
 
 const REACT = `mutation($id: ID!, $e: String!) { addReaction(messageId: $id, emoji: $e) { id reactions { emoji count reactedByMe } } }`;
 const UNREACT = `mutation($id: ID!, $e: String!) { removeReaction(messageId: $id, emoji: $e) { id reactions { emoji count reactedByMe } } }`;
@@ -12,7 +12,7 @@ describe('reactions', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     [alice, bob, carol] = (await Promise.all([1, 2, 3].map(() => registerUser(stack)))).map((u) => clientFor(stack, u));
     roomId = (await alice.createRoom('reactions', [bob.user.id, carol.user.id])).id;
   });

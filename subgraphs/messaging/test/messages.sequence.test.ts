@@ -1,5 +1,5 @@
 import { registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, type MessagingClient } from './messaging-client';
+import { clientFor, must, type MessagingClient } from './messaging-client';
 
 const SENDS = 200;
 const PAGE = `query($id: ID!, $after: String) { room(id: $id) { lastSeq messages(first: 100, after: $after) {
@@ -21,7 +21,7 @@ describe('sequence numbers under concurrent sends', () => {
   let senders: MessagingClient[];
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     const users = await Promise.all([1, 2, 3, 4].map(() => registerUser(stack)));
     senders = users.map((u) => clientFor(stack, u));
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { codeOf, registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, type MessagingClient } from './messaging-client';
+import { clientFor, must, type MessagingClient } from './messaging-client';
 
 const EDIT = `mutation($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id body } }`;
 const LAST_SEQ = `query($id: ID!) { room(id: $id) { lastSeq } }`;
@@ -12,7 +12,7 @@ describe('message bodies and replies', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     alice = clientFor(stack, await registerUser(stack));
     roomId = (await alice.createRoom('validation')).id;
   });

@@ -15,17 +15,6 @@ export function must<T = any>(res: GraphQLResponse, field: string): T { // eslin
   return res.data[field];
 }
 
-/**
- * Gateway limits for files that send hundreds of operations from a few users on purpose: the
- * per-user and per-IP rate limits are not what they test (the gateway's own tests cover them).
- */
-export const BULK_LIMITS: Record<string, string> = {
-  RATE_LIMIT_PER_IP: '100000',
-  RATE_LIMIT_PER_USER: '100000',
-  RATE_LIMIT_AUTH_PER_IP: '1000',
-  RATE_LIMIT_SEND_PER_USER: '100000',
-};
-
 /** One signed-in user talking to the gateway. */
 export function clientFor(stack: Stack, user: TestUser) {
   const request = (query: string, variables: Record<string, unknown> = {}) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { codeOf, gql, registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, type MessagingClient } from './messaging-client';
+import { clientFor, must, type MessagingClient } from './messaging-client';
 
 const ROOM = `query($id: ID!) { room(id: $id) { id lastSeq messages { edges { node { id body } } } } }`;
 const MARK_READ = `mutation($roomId: ID!, $seq: Int!) { markRead(roomId: $roomId, seq: $seq) { id } }`;
@@ -18,7 +18,7 @@ describe('only members read and write a room', () => {
   let messageId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     [alice, bob, mallory] = (await Promise.all([1, 2, 3].map(() => registerUser(stack)))).map((u) => clientFor(stack, u));
     roomId = (await alice.createRoom('private', [bob.user.id])).id;
     messageId = (await alice.sendOk(roomId, 'members only')).id;

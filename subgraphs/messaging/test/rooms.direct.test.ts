@@ -1,5 +1,5 @@
 import { registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, withDatabase, type MessagingClient } from './messaging-client';
+import { clientFor, must, withDatabase, type MessagingClient } from './messaging-client';
 
 const PAIRS = 8;
 const OPENS_PER_USER = 6;
@@ -9,7 +9,7 @@ describe('direct rooms: one per pair, even under concurrent opens', () => {
   let pairs: [MessagingClient, MessagingClient][];
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     const users = await Promise.all(Array.from({ length: PAIRS * 2 }, () => registerUser(stack)));
     pairs = Array.from({ length: PAIRS }, (_, i) => [clientFor(stack, users[2 * i]), clientFor(stack, users[2 * i + 1])]);
   });

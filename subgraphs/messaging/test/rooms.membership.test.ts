@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { codeOf, registerUser, startStack, type Stack, type TestUser } from '../../../test/harness';
-import { BULK_LIMITS, ban, clientFor, must, type MessagingClient } from './messaging-client';
+import { ban, clientFor, must, type MessagingClient } from './messaging-client';
 
 const ROOM = `query($id: ID!) { room(id: $id) { id kind name lastSeq myRole members { user { id username displayName } role joinedAt } } }`;
 const MY_ROOMS = `{ myRooms { id name } me { rooms { id } } }`;
@@ -16,7 +16,7 @@ describe('rooms and membership', () => {
   let alice: MessagingClient, bob: MessagingClient, carol: MessagingClient, dave: MessagingClient;
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     users = await Promise.all([1, 2, 3, 4].map(() => registerUser(stack)));
     [alice, bob, carol, dave] = users.map((u) => clientFor(stack, u));
   });

@@ -1,5 +1,5 @@
 import { codeOf, registerUser, startStack, type Stack } from '../../../test/harness';
-import { BULK_LIMITS, clientFor, must, type MessagingClient } from './messaging-client';
+import { clientFor, must, type MessagingClient } from './messaging-client';
 
 const MARK_READ = `mutation($roomId: ID!, $seq: Int!) { markRead(roomId: $roomId, seq: $seq) { id lastSeq lastReadSeq unreadCount } }`;
 const STATE = `query($id: ID!) { room(id: $id) { lastSeq lastReadSeq unreadCount } }`;
@@ -10,7 +10,7 @@ describe('read markers and unread counts', () => {
   let alice: MessagingClient, bob: MessagingClient;
 
   beforeAll(async () => {
-    stack = await startStack({ env: BULK_LIMITS });
+    stack = await startStack();
     [alice, bob] = (await Promise.all([registerUser(stack), registerUser(stack)])).map((u) => clientFor(stack, u));
   });
   afterAll(() => stack.stop());
