@@ -15,6 +15,9 @@ export interface ReadinessCheck {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/** Whose X-Forwarded-For is believed (load balancers and proxies on private networks); Express's `trust proxy`. */
+export const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal';
+
 /** The request id of an incoming request: the caller's if it is sane, otherwise a new one. */
 export function requestIdOf(header: unknown): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
@@ -45,7 +48,7 @@ export function createServiceApp(options: { logger: Logger; checks: ReadinessChe
   metrics.watch(options.checks);
   app.locals.metrics = metrics;
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.use((req, res, next) => {
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);

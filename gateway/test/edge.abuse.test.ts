@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { IDENTITY_HEADER, signIdentity } from '@aether/common';
 import { SignJWT, calculateJwkThumbprint, importPKCS8 } from 'jose';
+import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { codeOf, gql, startStack, type GraphQLResponse, type Stack } from '../../test/harness';
 import { Collector, wsClient } from '../../test/ws-client';
@@ -382,6 +383,29 @@ describe('gateway edge: abusive and malformed requests', () => {
       const [error] = sub.error as { message: string; extensions?: { code?: string } }[];
       expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(error.message).toMatch(/depth limit of 10 exceeded/);
+      await client.dispose();
+    }],
+    ['subscriptions from an address that spent its budget over HTTP', async () => {
+      const ip = nextIp();
+      const spent = await Promise.all(Array.from({ length: 40 }, () => gql(stack.gatewayUrl, `{ __typename }`, {}, { headers: { 'x-forwarded-for': ip } })));
+      expect(spent.every((r) => r.status === 200)).toBe(true);
+      // The upgrade request comes through the same (trusted) proxy, so it has the same client address.
+      class ForwardedWebSocket extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { 'x-forwarded-for': ip } });
+        }
+      }
+      const client = createClient({
+        url: stack.gatewayUrl.replace(/^http/, 'ws'),
+        webSocketImpl: ForwardedWebSocket,
+        connectionParams: { authorization: `Bearer ${watcher.accessToken}` },
+        retryAttempts: 0,
+      });
+      const sub = new Collector(client, `subscription($r: ID!) { typing(roomId: $r) { __typename } }`, { r: roomId });
+      await sub.waitForEnd();
+      const [error] = sub.error as { extensions?: { code?: string; retryAfter?: number } }[];
+      expect(error.extensions?.code).toBe('RATE_LIMITED');
+      expect(error.extensions?.retryAfter).toBeGreaterThan(0);
       await client.dispose();
     }],
     ['message flooding over WebSocket', async () => {

@@ -7,6 +7,7 @@ import { CloseCode, handleProtocols, makeServer, type Context } from 'graphql-ws
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
 import type { GatewayContext } from '../context';
+import { clientAddress } from '../edge/client-address';
 import { CloseCodes } from './close-codes';
 import { SlowConsumerError, federatedSubscription } from './execute';
 import type { SubscriptionPlanner } from './planner';
@@ -226,7 +227,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
   wss.on('error', (error) => logger.error('websocket server error', { error: error.message }));
   wss.on('connection', (socket, request) => {
     options.onGauge?.('sockets', 1);
-    const extra: Extra = { socket, request, clientIp: request.socket.remoteAddress ?? 'unknown', timers: [] };
+    const extra: Extra = { socket, request, clientIp: clientAddress(request), timers: [] };
     socket.on('error', (error) => {
       logger.warn('websocket error', { reason: error.message });
       close(socket, CloseCode.InternalServerError, 'Internal server error');
