@@ -5,7 +5,7 @@ import express from 'express';
 import type { Logger } from './logger';
 import { requestContext } from './logger';
 import { REQUEST_ID_HEADER } from './identity';
-import { ServiceMetrics } from './metrics';
+import { ServiceMetrics, withTimeout } from './metrics';
 
 /** One dependency `/ready` asks about: resolves when it answers, rejects when it does not. */
 export interface ReadinessCheck {
@@ -21,16 +21,6 @@ export const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal';
 /** The request id of an incoming request: the caller's if it is sane, otherwise a new one. */
 export function requestIdOf(header: unknown): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
-  });
 }
 
 // Route labels are a fixed list, so that scanners probing random paths cannot grow /metrics.

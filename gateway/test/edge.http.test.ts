@@ -1,3 +1,4 @@
+import { loadGatewayConfig } from '../src/config';
 import { gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
 
 /** The sources one CSP directive allows. */
@@ -85,6 +86,21 @@ describe('gateway edge: CORS, CSRF, security headers, batching, Sandbox', () => 
     const tooMany = await post([{ query: '{ __typename }' }, { query: '{ __typename }' }, { query: '{ __typename }' }]);
     expect(tooMany.status).toBe(400);
     expect(await tooMany.json()).toEqual({ errors: [{ message: 'At most 2 operations per batch', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('forwards the request id to the subgraphs, whose log lines carry it', async () => {
+    const requestId = `edge-http-${Date.now()}`;
+    const res = await gql(stack.gatewayUrl, `{ me { id } }`, {}, { token: alice.accessToken, headers: { 'x-request-id': requestId } });
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    const services = stack.logs.lines.map((l) => JSON.parse(l)).filter((l) => l.requestId === requestId).map((l) => l.service);
+    expect(new Set(services)).toEqual(new Set(['gateway', 'auth']));
+  });
+
+  it('turns introspection and field suggestions off in production unless asked', () => {
+    const secrets = { GATEWAY_SECRET: 'g'.repeat(32), SERVICE_TOKEN: 's'.repeat(32) };
+    expect(loadGatewayConfig({ NODE_ENV: 'production', ...secrets })).toMatchObject({ introspection: false, fieldSuggestions: false, corsOrigins: [] });
+    expect(loadGatewayConfig({ NODE_ENV: 'production', INTROSPECTION: 'true', ...secrets })).toMatchObject({ introspection: true, fieldSuggestions: false });
+    expect(loadGatewayConfig({ NODE_ENV: 'development' })).toMatchObject({ introspection: true, fieldSuggestions: true, LIMIT_BATCH_SIZE: 0, LIMIT_DEPTH: 10 });
   });
 
   it('keeps passwords and tokens out of every log line', async () => {
