@@ -185,11 +185,14 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = requestContext.getStore()?.requestId ?? '';
+        const clientIp = req.ip ?? 'unknown';
+        await rateLimiter.admitAddress(clientIp);
         const token = Authenticator.bearer(req.headers.authorization);
         const viewer = token ? await authenticator.verify(token) : undefined;
         const store = requestContext.getStore();
         if (store && viewer) store.userId = viewer.userId;
-        return { viewer, clientIp: req.ip ?? 'unknown', requestId };
+        await rateLimiter.admitUser(viewer?.userId);
+        return { viewer, clientIp, requestId };
       },
     }),
   );

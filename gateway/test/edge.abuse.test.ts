@@ -335,6 +335,12 @@ describe('gateway edge: abusive and malformed requests', () => {
       expect(results.filter((r) => r.status === 200)).toHaveLength(40);
       expectRefusal(results.find((r) => r.status !== 200)!, 429, 'RATE_LIMITED');
     }],
+    ['flood of malformed documents from one address', async () => {
+      const ip = nextIp();
+      const results = await Promise.all(Array.from({ length: 41 }, () => gql(stack.gatewayUrl, `{ me { `, {}, { headers: { 'x-forwarded-for': ip } })));
+      expect(results.filter((r) => codeOf(r) === 'GRAPHQL_PARSE_FAILED')).toHaveLength(40);
+      expectRefusal(results.find((r) => codeOf(r) !== 'GRAPHQL_PARSE_FAILED')!, 429, 'RATE_LIMITED');
+    }],
     ['request flood from one user rotating addresses', async () => {
       const results = await Promise.all(Array.from({ length: 101 }, () => gql(stack.gatewayUrl, `{ __typename }`, {}, as(flooder))));
       expect(results.filter((r) => r.status === 200)).toHaveLength(100);
@@ -406,6 +412,7 @@ describe('gateway edge: abusive and malformed requests', () => {
       const [error] = sub.error as { extensions?: { code?: string; retryAfter?: number } }[];
       expect(error.extensions?.code).toBe('RATE_LIMITED');
       expect(error.extensions?.retryAfter).toBeGreaterThan(0);
+      expect(error.extensions).not.toHaveProperty('http');
       await client.dispose();
     }],
     ['message flooding over WebSocket', async () => {

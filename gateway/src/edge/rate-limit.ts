@@ -20,6 +20,8 @@ const AUTH_FIELDS = new Set(['register', 'login', 'refreshToken']);
 const SEND_FIELDS = new Set(['sendMessage']);
 
 type LimitName = 'ip' | 'user' | 'auth' | 'send';
+/** Which budget, whose key in it, how many points. */
+type Charge = [LimitName, string, number];
 
 /** The caller and operation a rate-limit decision is about. */
 export interface RateLimitSubject {
@@ -46,7 +48,7 @@ function rootFieldCounts(document: DocumentNode, set: SelectionSetNode, out = ne
 /**
  * The gateway's rate limits, counted in Redis so that every replica shares them
  * (rate-limiter-flexible; in memory when there is no Redis, and in memory for as long as
- * Redis is unreachable, so an outage slows nothing down). Every operation costs a point of
+ * Redis is unreachable, so an outage slows nothing down). Every request costs a point of
  * the caller's IP and, when signed in, of the user; `register`/`login`/`refreshToken` also
  * cost the IP a point each of a much smaller budget, and `sendMessage` the user (or the IP,
  * when anonymous) one of another.
@@ -75,20 +77,37 @@ export class EdgeRateLimiter {
     };
   }
 
-  /** Resolves when the caller may run the operation; rejects with RATE_LIMITED (and retryAfter) when not. */
-  async admit({ document, operation, clientIp, userId }: RateLimitSubject): Promise<void> {
-    const charges: [LimitName, string, number][] = [['ip', clientIp, 1]];
-    if (userId) charges.push(['user', userId, 1]);
-    if (operation.operation === OperationTypeNode.MUTATION) {
-      let auth = 0;
-      let send = 0;
-      for (const [name, n] of rootFieldCounts(document, operation.selectionSet)) {
-        if (AUTH_FIELDS.has(name)) auth += n;
-        if (SEND_FIELDS.has(name)) send += n;
-      }
-      if (auth) charges.push(['auth', clientIp, auth]);
-      if (send) charges.push(['send', userId ?? `ip:${clientIp}`, send]);
+  /** Every request pays a point of its address's budget, before anything else is looked at. */
+  admitAddress(clientIp: string): Promise<void> {
+    return this.charge([['ip', clientIp, 1]]);
+  }
+
+  /** And, once its token is verified, a point of the user's budget. */
+  admitUser(userId: string | undefined): Promise<void> {
+    return userId ? this.charge([['user', userId, 1]]) : Promise.resolve();
+  }
+
+  /** The budgets of the operation itself, once it is known. */
+  admitOperation(subject: RateLimitSubject): Promise<void> {
+    return this.charge(this.operationCharges(subject));
+  }
+
+  /** The stricter budgets, one point per auth or sendMessage root field of a mutation. */
+  private operationCharges({ document, operation, clientIp, userId }: RateLimitSubject): Charge[] {
+    if (operation.operation !== OperationTypeNode.MUTATION) return [];
+    let auth = 0;
+    let send = 0;
+    for (const [name, n] of rootFieldCounts(document, operation.selectionSet)) {
+      if (AUTH_FIELDS.has(name)) auth += n;
+      if (SEND_FIELDS.has(name)) send += n;
     }
+    const charges: Charge[] = [];
+    if (auth) charges.push(['auth', clientIp, auth]);
+    if (send) charges.push(['send', userId ?? `ip:${clientIp}`, send]);
+    return charges;
+  }
+
+  private async charge(charges: Charge[]): Promise<void> {
     const outcomes = await Promise.allSettled(charges.map(([limit, key, points]) => this.limiters[limit].consume(key, points)));
     let retryAfterMs = 0;
     outcomes.forEach((outcome, i) => {
@@ -101,28 +120,25 @@ export class EdgeRateLimiter {
       this.metrics?.rateLimited.inc({ limit: charges[i][0] });
       retryAfterMs = Math.max(retryAfterMs, outcome.reason.msBeforeNext);
     });
-    if (retryAfterMs > 0) throw new RateLimitedError(retryAfterMs / 1000);
+    if (retryAfterMs > 0) {
+      const error = new RateLimitedError(retryAfterMs / 1000);
+      Object.assign(error.extensions, { http: { status: 429, headers: new HeaderMap([['retry-after', String(error.extensions.retryAfter)]]) } });
+      throw error;
+    }
   }
 
   /**
-   * Apollo Server plugin: the limits for every operation it runs (HTTP, and queries and
-   * mutations sent over graphql-ws, which go through Apollo too), answering HTTP 429 with
-   * `Retry-After`.
+   * Apollo Server plugin: the operation budgets for every operation it runs (HTTP, and queries
+   * and mutations sent over graphql-ws, which go through Apollo too), answering HTTP 429 with
+   * `Retry-After` (graphql-ws clients get the same error without the HTTP part). Address and
+   * user budgets are charged earlier, where the request arrives (the HTTP context function,
+   * the socket's `onSubscribe`), so that malformed documents are counted too.
    */
   plugin(): ApolloServerPlugin<GatewayContext> {
     return {
       requestDidStart: async () => ({
-        didResolveOperation: async ({ document, operation, contextValue }) => {
-          if (!operation) return;
-          try {
-            await this.admit({ document, operation, clientIp: contextValue.clientIp, userId: contextValue.viewer?.userId });
-          } catch (error) {
-            if (error instanceof RateLimitedError) {
-              const retryAfter = String(error.extensions.retryAfter);
-              Object.assign(error.extensions, { http: { status: 429, headers: new HeaderMap([['retry-after', retryAfter]]) } });
-            }
-            throw error;
-          }
+        didResolveOperation: async ({ document, operation, contextValue: { clientIp, viewer } }) => {
+          if (operation) await this.admitOperation({ document, operation, clientIp, userId: viewer?.userId });
         },
       }),
     };

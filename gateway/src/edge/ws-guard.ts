@@ -4,9 +4,8 @@ import type { OperationLimits } from './limits';
 import type { EdgeRateLimiter } from './rate-limit';
 
 /**
- * The graphql-ws side of the edge: the same parser limit, validation rules and cost check as
- * HTTP. Subscriptions are rate-limited here; queries and mutations sent over a socket are
- * executed through Apollo Server, whose plugins count them, so they are not counted twice.
+ * The graphql-ws side of the edge: the same parser limit, validation rules, cost check and
+ * address and user budgets as HTTP, for every operation a socket starts.
  */
 export function socketOperationGuard(limits: OperationLimits, rateLimiter: EdgeRateLimiter): OperationGuard {
   return {
@@ -15,12 +14,17 @@ export function socketOperationGuard(limits: OperationLimits, rateLimiter: EdgeR
     admit: async ({ schema, document, operation, variables, clientIp, viewer }) => {
       const tooCostly = limits.checkCost(schema, document, operation, variables);
       if (tooCostly) return [new GraphQLError(tooCostly.message, { extensions: { code: tooCostly.extensions.code, limit: tooCostly.extensions.limit } })];
-      if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return [];
       try {
-        await rateLimiter.admit({ document, operation, clientIp, userId: viewer?.userId });
+        await rateLimiter.admitAddress(clientIp);
+        await rateLimiter.admitUser(viewer?.userId);
+        // Queries and mutations run through Apollo Server next, whose plugin charges their own budgets.
+        if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+          await rateLimiter.admitOperation({ document, operation, clientIp, userId: viewer?.userId });
+        }
       } catch (error) {
-        if (error instanceof GraphQLError) return [error];
-        throw error;
+        if (!(error instanceof GraphQLError)) throw error;
+        const { http: _http, ...extensions } = error.extensions;
+        return [new GraphQLError(error.message, { extensions })];
       }
       return [];
     },
