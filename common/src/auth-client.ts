@@ -48,10 +48,12 @@ export function authServiceDefinition(): grpc.ServiceDefinition {
 }
 
 // Retries are grpc-js's own (gRFC A6): only UNAVAILABLE, with backoff, never past the deadline.
+// waitForReady: while auth is unreachable a call waits for it, up to the deadline, instead of failing at once.
 const SERVICE_CONFIG = JSON.stringify({
   methodConfig: [
     {
       name: [{ service: AUTH_SERVICE_NAME }],
+      waitForReady: true,
       retryPolicy: {
         maxAttempts: 4,
         initialBackoff: '0.1s',
@@ -106,8 +108,7 @@ export class AuthClient {
   private call<Req, Res>(method: string, request: Req): Promise<Res> {
     const fn = (this.client as unknown as Record<string, UnaryMethod<Req, Res>>)[method].bind(this.client);
     return new Promise((resolve, reject) => {
-      // waitForReady: while auth is unreachable the call waits for it, up to the deadline, instead of failing at once.
-      fn(request, this.metadata, { deadline: Date.now() + this.deadlineMs, waitForReady: true }, (error, response) =>
+      fn(request, this.metadata, { deadline: Date.now() + this.deadlineMs }, (error, response) =>
         error ? reject(error) : resolve(response),
       );
     });
