@@ -45,7 +45,7 @@ export async function startAuthService(config: AuthConfig, logger?: Logger): Pro
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
   });
-  const db = createAuthDataSource(config.DATABASE_URL);
+  const db = createAuthDataSource(config.DATABASE_URL, logger);
   await db.initialize();
   await runMigrationsLocked(db, 'aether-auth-migrations');
 
