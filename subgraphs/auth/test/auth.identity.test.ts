@@ -64,7 +64,7 @@ describe('identity: access tokens, JWKS and the gateway-signed identity header',
       [
         'HS256 with the public key as the HMAC secret',
         async () => {
-          const jwks = await (await fetch(stack.authUrl.replace('/graphql', '/.well-known/jwks.json'))).json();
+          const jwks = (await (await fetch(stack.authUrl.replace('/graphql', '/.well-known/jwks.json'))).json()) as { keys: JWK[] };
           const secret = Buffer.from(JSON.stringify(jwks.keys[0]));
           return new SignJWT(liveClaims()).setProtectedHeader({ alg: 'HS256', kid: kid() }).sign(secret);
         },
