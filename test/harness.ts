@@ -74,6 +74,8 @@ export interface Stack {
   logs: CapturedLogs;
   auth: RunningAuthService;
   messaging: RunningMessagingService;
+  /** Starts a new messaging service on the port and with the config of the stopped one (an outage ending). */
+  restartMessaging(): Promise<RunningMessagingService>;
   gateway: RunningGateway;
   stop(): Promise<void>;
 }
@@ -98,6 +100,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SERVICE_TOKEN: shared.serviceToken,
     REDIS_PREFIX: shared.redisPrefix,
     BCRYPT_COST: '4',
+    // Tests run every client from one address: the gateway's rate limits stay out of the way
+    // unless a test sets its own (gateway/test/edge.*.test.ts do).
+    RATE_LIMIT_PER_IP: '1000000',
+    RATE_LIMIT_PER_USER: '1000000',
+    RATE_LIMIT_AUTH_PER_IP: '1000000',
+    RATE_LIMIT_SEND_PER_USER: '1000000',
     ...(options.redis ? { REDIS_URL } : {}),
     ...options.env,
   };
@@ -114,7 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     loadGatewayConfig({ ...env, GATEWAY_PORT: '0', AUTH_URL: authUrl, MESSAGING_URL: messagingUrl, AUTH_GRPC_URL: authGrpcAddress }),
     logs.logger('gateway'),
   );
-  return {
+  const stack: Stack = {
     gatewayUrl: `http://127.0.0.1:${gateway.port}/graphql`,
     authUrl,
     messagingUrl,
@@ -125,13 +133,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     auth,
     messaging,
     gateway,
+    async restartMessaging() {
+      stack.messaging = await startMessagingService(
+        loadMessagingConfig({ ...env, MESSAGING_PORT: String(messaging.port), AUTH_GRPC_URL: authGrpcAddress }),
+        logs.logger('messaging'),
+      );
+      return stack.messaging;
+    },
     async stop() {
       await gateway.stop();
-      await messaging.stop();
+      await stack.messaging.stop();
       await auth.stop();
       await db?.drop();
     },
   };
+  return stack;
 }
 
 export interface GraphQLResponse<T = Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -48,10 +48,12 @@ export function authServiceDefinition(): grpc.ServiceDefinition {
 }
 
 // Retries are grpc-js's own (gRFC A6): only UNAVAILABLE, with backoff, never past the deadline.
+// waitForReady: while auth is unreachable a call waits for it, up to the deadline, instead of failing at once.
 const SERVICE_CONFIG = JSON.stringify({
   methodConfig: [
     {
       name: [{ service: AUTH_SERVICE_NAME }],
+      waitForReady: true,
       retryPolicy: {
         maxAttempts: 4,
         initialBackoff: '0.1s',
@@ -67,7 +69,7 @@ export interface AuthClientOptions {
   /** host:port of auth's gRPC server. */
   address: string;
   serviceToken: string;
-  /** Per-call deadline in milliseconds (retries included). */
+  /** Per-call deadline in milliseconds (waiting for a connection and retries included). */
   deadlineMs?: number;
 }
 
@@ -78,7 +80,11 @@ type UnaryMethod<Req, Res> = (
   callback: (error: grpc.ServiceError | null, response: Res) => void,
 ) => grpc.ClientUnaryCall;
 
-/** Typed client for auth's gRPC API, with the service credential, deadlines and retries built in. */
+/**
+ * Typed client for auth's gRPC API, with the service credential, deadlines and retries built in:
+ * a call waits for a connection (auth starting or restarting) and retries UNAVAILABLE answers,
+ * all within one deadline.
+ */
 export class AuthClient {
   private readonly client: grpc.Client;
   private readonly deadlineMs: number;
@@ -90,6 +96,9 @@ export class AuthClient {
       'grpc.service_config': SERVICE_CONFIG,
       'grpc.enable_retries': 1,
       'grpc.keepalive_time_ms': 30_000,
+      // Auth restarting (a deploy) should cost a blip, not the default backoff of up to two minutes.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 2000,
     });
     this.deadlineMs = options.deadlineMs ?? 3000;
     this.metadata = new grpc.Metadata();

@@ -5,6 +5,7 @@ import express from 'express';
 import type { Logger } from './logger';
 import { requestContext } from './logger';
 import { REQUEST_ID_HEADER } from './identity';
+import { ServiceMetrics, withTimeout } from './metrics';
 
 /** One dependency `/ready` asks about: resolves when it answers, rejects when it does not. */
 export interface ReadinessCheck {
@@ -14,47 +15,54 @@ export interface ReadinessCheck {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/** Whose X-Forwarded-For is believed (load balancers and proxies on private networks); Express's `trust proxy`. */
+export const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal';
+
 /** The request id of an incoming request: the caller's if it is sane, otherwise a new one. */
 export function requestIdOf(header: unknown): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
-  });
-}
+// Route labels are a fixed list, so that scanners probing random paths cannot grow /metrics.
+const METRIC_ROUTES = new Set(['/graphql', '/health', '/ready', '/metrics', '/.well-known/jwks.json']);
 
 /**
  * The HTTP shell every service shares: request ids (taken from `x-request-id` or made up,
  * echoed back, and put on every log line of the request), `GET /health` (the process is
- * alive) and `GET /ready` (every dependency answers).
+ * alive), `GET /ready` (every dependency answers) and `GET /metrics` (Prometheus; the
+ * registry is `app.locals.metrics`, which `mountSubgraph` adds operation metrics to).
  */
-export function createServiceApp(options: { logger: Logger; checks: ReadinessCheck[] }): express.Express {
+export function createServiceApp(options: { logger: Logger; checks: ReadinessCheck[]; metrics?: ServiceMetrics }): express.Express {
   const app = express();
+  const metrics = options.metrics ?? new ServiceMetrics(String(options.logger.defaultMeta?.service ?? 'service'));
+  metrics.watch(options.checks);
+  app.locals.metrics = metrics;
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.use((req, res, next) => {
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const started = process.hrtime.bigint();
-    res.on('finish', () =>
+    res.on('finish', () => {
       options.logger.http('request', {
         requestId,
         method: req.method,
         path: req.path,
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
-      }),
-    );
+      });
+      const route = METRIC_ROUTES.has(req.path) ? req.path : 'other';
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
     requestContext.run({ requestId }, () => next());
   });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await metrics.scrape();
+    res.setHeader('content-type', contentType);
+    res.send(body);
   });
   app.get('/ready', async (_req, res) => {
     const results = await Promise.all(

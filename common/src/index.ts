@@ -3,6 +3,7 @@ export * from './errors';
 export * from './http';
 export * from './identity';
 export * from './logger';
+export * from './metrics';
 export * from './scalars';
 export * from './subgraph';
 export * from './validation';

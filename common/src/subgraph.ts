@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { ErrorCode, maskError } from './errors';
 import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
 import { requestContext, type Logger } from './logger';
+import { operationMetricsPlugin, type ServiceMetrics } from './metrics';
 
 /** Logs every error a client could not have caused, once, with the operation that hit it. */
 export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<BaseContext> {
@@ -57,6 +58,7 @@ export async function mountSubgraph<TContext extends BaseContext>(
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
       errorLoggingPlugin(options.logger),
+      ...(app.locals.metrics ? [operationMetricsPlugin(app.locals.metrics as ServiceMetrics)] : []),
     ],
   });
   await apollo.start();

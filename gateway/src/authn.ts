@@ -6,7 +6,7 @@ import {
 } from '@aether/common';
 import { GraphQLError } from 'graphql';
 import type Redis from 'ioredis';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 
 /** Who is calling, as the gateway established it from a verified access token. */
 export interface Viewer {
@@ -17,14 +17,22 @@ export interface Viewer {
   expiresAt: number;
 }
 
-/** UNAUTHENTICATED with HTTP 401, so HTTP clients and graphql-ws both see what went wrong. */
+/**
+ * UNAUTHENTICATED with HTTP 401, so HTTP clients and graphql-ws both see what went wrong; 503
+ * when the token could not be checked at all, so clients retry instead of dropping a good token.
+ */
 export class InvalidTokenError extends GraphQLError {
   constructor(
     message: string,
     readonly reason: 'malformed' | 'invalid' | 'expired' | 'revoked' | 'unavailable',
   ) {
-    super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+    super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: reason === 'unavailable' ? 503 : 401 } } });
   }
+}
+
+/** Whether a verification failure says nothing about the token: auth's keys could not be had. */
+function keysUnavailable(error: unknown): boolean {
+  return !(error instanceof joseErrors.JOSEError) || error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid;
 }
 
 /** Whether a session has been ended (logout, logoutAll, refresh-token theft, ban). */
@@ -109,9 +117,8 @@ export class Authenticator {
         audience: 'aetherconnect',
       }));
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'ERR_JWT_EXPIRED') throw new InvalidTokenError('Access token has expired', 'expired');
-      if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' && /fetch/i.test(String(error))) {
+      if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError('Access token has expired', 'expired');
+      if (keysUnavailable(error)) {
         this.options.logger.error('cannot fetch auth public keys', { reason: (error as Error).message });
         throw new InvalidTokenError('Cannot verify access tokens right now', 'unavailable');
       }

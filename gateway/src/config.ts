@@ -38,6 +38,38 @@ export const gatewayConfigSchema = z.object({
   WS_MAX_BUFFERED_EVENTS: z.coerce.number().int().positive().default(10_000),
   /** How often an open socket re-checks that its session was not ended. */
   WS_SESSION_RECHECK_MS: z.coerce.number().int().positive().default(30_000),
+  /** Operation limits, checked before planning (HTTP and graphql-ws alike): field nesting depth, */
+  LIMIT_DEPTH: z.coerce.number().int().positive().default(10),
+  /** aliases per operation, */
+  LIMIT_ALIASES: z.coerce.number().int().nonnegative().default(15),
+  /** fields at the root of an operation, */
+  LIMIT_ROOT_FIELDS: z.coerce.number().int().positive().default(10),
+  /** lexical tokens in a document, */
+  LIMIT_TOKENS: z.coerce.number().int().positive().default(5000),
+  /** directives per operation, */
+  LIMIT_DIRECTIVES: z.coerce.number().int().nonnegative().default(50),
+  /** estimated cost (see gateway/src/edge/cost.ts: each field 1, times `first`/`last` under lists), */
+  LIMIT_COST: z.coerce.number().int().positive().default(20_000),
+  /** the size assumed for a list field that has no `first`/`last` argument in the cost estimate, */
+  LIMIT_LIST_SIZE: z.coerce.number().int().positive().default(10),
+  /** request body bytes, */
+  LIMIT_BODY_BYTES: z.coerce.number().int().positive().default(100 * 1024),
+  /** and operations in one batched (JSON array) request; 0 refuses batching altogether. */
+  LIMIT_BATCH_SIZE: z.coerce.number().int().nonnegative().default(0),
+  /** "Did you mean ...?" hints in validation errors. Defaults to on outside production. */
+  FIELD_SUGGESTIONS: env.optionalBool(),
+  /** Rate limits, counted in Redis (shared by every gateway replica) or in memory without it. */
+  RATE_LIMIT_WINDOW: env.seconds(60),
+  /** Operations per client IP per window, */
+  RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(600),
+  /** per signed-in user per window, */
+  RATE_LIMIT_PER_USER: z.coerce.number().int().positive().default(300),
+  /** register, login and refreshToken calls per client IP per window, */
+  RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(20),
+  /** and sendMessage calls per user (or IP when anonymous) per window. */
+  RATE_LIMIT_SEND_PER_USER: z.coerce.number().int().positive().default(60),
+  /** Extra attempts for a subgraph fetch of a query that failed to connect (mutations are never retried). */
+  SUBGRAPH_RETRIES: z.coerce.number().int().nonnegative().default(1),
 });
 
 export type GatewayEnv = z.output<typeof gatewayConfigSchema>;
@@ -47,6 +79,7 @@ export interface GatewayConfig extends GatewayEnv {
   serviceToken: string;
   jwksUrl: string;
   introspection: boolean;
+  fieldSuggestions: boolean;
   corsOrigins: string[] | '*';
 }
 
@@ -60,6 +93,7 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
     serviceToken: secretFor('gateway', parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),
     jwksUrl: parsed.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', parsed.AUTH_URL).toString(),
     introspection: parsed.INTROSPECTION ?? !production,
+    fieldSuggestions: parsed.FIELD_SUGGESTIONS ?? !production,
     corsOrigins: !origins || origins.includes('*') ? (production ? [] : '*') : origins,
   };
 }

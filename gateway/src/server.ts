@@ -8,7 +8,9 @@ import {
   errorLoggingPlugin,
   listen,
   maskError,
+  operationMetricsPlugin,
   requestContext,
+  ServiceMetrics,
   type Logger,
   type ReadinessCheck,
 } from '@aether/common';
@@ -26,6 +28,11 @@ import { Authenticator } from './authn';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SignedIdentityDataSource } from './datasource';
+import { OperationLimits } from './edge/limits';
+import { subscriptionMetrics } from './edge/observability';
+import { EdgeRateLimiter } from './edge/rate-limit';
+import { graphqlBody, httpErrors, securityHeaders } from './edge/security';
+import { socketOperationGuard } from './edge/ws-guard';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { serveGatewaySubscriptions } from './subscriptions/ws-server';
@@ -65,6 +72,34 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     logger,
   });
 
+  const metrics = new ServiceMetrics('gateway');
+  const limits = new OperationLimits(
+    {
+      depth: config.LIMIT_DEPTH,
+      aliases: config.LIMIT_ALIASES,
+      rootFields: config.LIMIT_ROOT_FIELDS,
+      tokens: config.LIMIT_TOKENS,
+      directives: config.LIMIT_DIRECTIVES,
+      cost: config.LIMIT_COST,
+      listSize: config.LIMIT_LIST_SIZE,
+      fieldSuggestions: config.fieldSuggestions,
+    },
+    metrics,
+  );
+  const rateLimiter = new EdgeRateLimiter(
+    redis,
+    config.REDIS_PREFIX,
+    {
+      windowSeconds: config.RATE_LIMIT_WINDOW,
+      perIp: config.RATE_LIMIT_PER_IP,
+      perUser: config.RATE_LIMIT_PER_USER,
+      authPerIp: config.RATE_LIMIT_AUTH_PER_IP,
+      sendPerUser: config.RATE_LIMIT_SEND_PER_USER,
+    },
+    logger,
+    metrics,
+  );
+
   const subgraphUrls = new Map<string, string>();
   const dataSources: Record<string, GraphQLDataSource> = {};
   const gateway = new ApolloGateway({
@@ -72,7 +107,12 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     buildService: ({ name, url }) => {
       const target = subgraphUrl(config, name, url);
       subgraphUrls.set(name, target);
-      return (dataSources[name] = new SignedIdentityDataSource(target, config.gatewaySecret, config.SUBGRAPH_TIMEOUT_MS));
+      return (dataSources[name] = new SignedIdentityDataSource(target, config.gatewaySecret, {
+        name,
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        retries: config.SUBGRAPH_RETRIES,
+        metrics,
+      }));
     },
     logger: {
       debug: (m) => log.debug(String(m)),
@@ -109,7 +149,8 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     },
   ];
   if (redis) checks.push({ name: 'redis', check: () => redis.ping() });
-  const app = createServiceApp({ logger, checks });
+  const app = createServiceApp({ logger, checks, metrics });
+  app.use(securityHeaders());
   const httpServer = createServer(app);
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -117,9 +158,18 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     formatError: maskError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    allowBatchedHttpRequests: config.LIMIT_BATCH_SIZE > 0,
+    // Apollo Server 5's default, stated: simple (form-like) requests need a preflight-forcing header.
+    csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       errorLoggingPlugin(logger),
+      operationMetricsPlugin(metrics),
+      rateLimiter.plugin(),
+      limits.plugin(),
       config.NODE_ENV === 'production'
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
@@ -131,18 +181,22 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false, maxAge: 600 }),
-    express.json({ limit: '1mb' }),
+    ...graphqlBody(config.LIMIT_BODY_BYTES, config.LIMIT_BATCH_SIZE),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = requestContext.getStore()?.requestId ?? '';
+        const clientIp = req.ip ?? 'unknown';
+        await rateLimiter.admitAddress(clientIp);
         const token = Authenticator.bearer(req.headers.authorization);
         const viewer = token ? await authenticator.verify(token) : undefined;
         const store = requestContext.getStore();
         if (store && viewer) store.userId = viewer.userId;
-        return { viewer, clientIp: req.ip ?? 'unknown', requestId };
+        await rateLimiter.admitUser(viewer?.userId);
+        return { viewer, clientIp, requestId };
       },
     }),
   );
+  app.use(httpErrors(logger));
 
   const subscriptions = serveGatewaySubscriptions({
     httpServer,
@@ -153,6 +207,8 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     dataSources: () => dataSources,
     secret: config.gatewaySecret,
     logger,
+    guard: socketOperationGuard(limits, rateLimiter),
+    ...subscriptionMetrics(metrics),
     limits: {
       connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
       subscriptionsPerConnection: config.WS_SUBSCRIPTIONS_PER_CONNECTION,

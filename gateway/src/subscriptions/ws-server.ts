@@ -2,11 +2,12 @@ import type { IncomingMessage, Server } from 'node:http';
 import { ErrorCode, RateLimitedError, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError, OperationTypeNode, getOperationAST, parse, print, validate, type DocumentNode } from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST, parse, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
 import type { GatewayContext } from '../context';
+import { clientAddress } from '../edge/client-address';
 import { CloseCodes } from './close-codes';
 import { SlowConsumerError, federatedSubscription } from './execute';
 import type { SubscriptionPlanner } from './planner';
@@ -50,6 +51,23 @@ export interface SubscriptionServerOptions {
   /** Called with +1/-1 as sockets open and close, and as subscriptions start and end (metrics). */
   onGauge?: (gauge: 'sockets' | 'subscriptions', delta: number) => void;
   onEventDelivered?: () => void;
+  /** The gateway's operation limits and rate limits, applied exactly as on HTTP (see gateway/src/edge). */
+  guard?: OperationGuard;
+}
+
+/** What the edge checks on every operation a socket starts, before it is planned. */
+export interface OperationGuard {
+  parse(source: string): DocumentNode;
+  validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
+  /** Errors refuse the operation (cost, rate limits). */
+  admit(op: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operation: OperationDefinitionNode;
+    variables: Record<string, unknown>;
+    clientIp: string;
+    viewer?: Viewer;
+  }): Promise<readonly GraphQLError[]>;
 }
 
 /** How long a slow consumer closed with 1008 may take to read up to the close frame before it is dropped. */
@@ -113,7 +131,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       );
       return true;
     },
-    onSubscribe: (ctx, id, payload) => {
+    onSubscribe: async (ctx, id, payload) => {
       const schema = options.planner.apiSchema;
       if (!schema) return [new GraphQLError('The gateway has not loaded a schema yet', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
       if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
@@ -121,14 +139,17 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       }
       let document: DocumentNode;
       try {
-        document = parse(payload.query, { maxTokens: 5000 });
+        document = options.guard ? options.guard.parse(payload.query) : parse(payload.query, { maxTokens: 5000 });
       } catch (error) {
         return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       }
-      const errors = validate(schema, document);
+      const errors = options.guard ? options.guard.validate(schema, document) : validate(schema, document);
       if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       const operation = getOperationAST(document, payload.operationName);
       if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+      const variables = payload.variables ?? {};
+      const refused = await options.guard?.admit({ schema, document, operation, variables, clientIp: ctx.extra.clientIp, viewer: ctx.extra.viewer });
+      if (refused?.length) return refused;
       const context: GatewayContext = {
         viewer: ctx.extra.viewer,
         clientIp: ctx.extra.clientIp,
@@ -184,7 +205,10 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         { query: print(args.document), variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
         { contextValue: gateway },
       );
-      return response.body.kind === 'single' ? (response.body.singleResult as never) : { errors: [new GraphQLError('Incremental delivery is not supported here')] };
+      if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported here')] };
+      // Apollo's errors are already formatted (masked, plain objects); graphql-ws sends `error.toJSON()`.
+      const { errors, ...result } = response.body.singleResult;
+      return { ...result, ...(errors ? { errors: errors.map((e) => ({ ...e, toJSON: () => e })) } : {}) } as never;
     },
     // Results here are already formatted (errors masked, plain JSON): send them as they are.
     onNext: (_ctx, _id, _payload, _args, result) => result as never,
@@ -208,7 +232,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
   wss.on('error', (error) => logger.error('websocket server error', { error: error.message }));
   wss.on('connection', (socket, request) => {
     options.onGauge?.('sockets', 1);
-    const extra: Extra = { socket, request, clientIp: request.socket.remoteAddress ?? 'unknown', timers: [] };
+    const extra: Extra = { socket, request, clientIp: clientAddress(request), timers: [] };
     socket.on('error', (error) => {
       logger.warn('websocket error', { reason: error.message });
       close(socket, CloseCode.InternalServerError, 'Internal server error');

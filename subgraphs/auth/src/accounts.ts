@@ -11,7 +11,7 @@ import { In, type DataSource, type Repository } from 'typeorm';
 import { z } from 'zod';
 import { MAX_PASSWORD_BYTES, type Passwords } from './passwords';
 import type { Sessions, TokenPair } from './sessions';
-import { UserEntity, type Role, type UserRecord } from './store/entities';
+import { ROLES, UserEntity, type Role, type UserRecord } from './store/entities';
 import type { AuthThrottle } from './throttle';
 
 const password = z
@@ -107,12 +107,14 @@ export class Accounts {
 
   async login(raw: unknown, clientIp: string): Promise<TokenPair> {
     const input = parseInput(loginInput, raw);
-    const account = input.login.toLowerCase();
-    await this.throttle.beforeLogin(account, clientIp);
+    const login = input.login.toLowerCase();
     const user = await this.users
       .createQueryBuilder('u')
-      .where('lower(u.email) = :account OR lower(u.username) = :account', { account })
+      .where('lower(u.email) = :login OR lower(u.username) = :login', { login })
       .getOne();
+    // Failures count per account, whichever of email or username was typed.
+    const account = user ? `user:${user.id}` : `login:${login}`;
+    await this.throttle.beforeLogin(account, clientIp);
     const ok = user ? await this.passwords.verify(input.password, user.passwordHash) : await this.passwords.verifyNothing(input.password);
     // A banned account answers exactly like a wrong password: nothing to learn from the difference.
     if (!user || !ok || user.bannedAt) {
@@ -167,24 +169,34 @@ export class Accounts {
     return true;
   }
 
-  private requireAdmin(actorRoles: readonly string[]): void {
-    if (!actorRoles.includes('ADMIN')) throw new ForbiddenError('Only admins may do this');
+  /** The acting admin as the database knows them now: a token minted before a demotion or ban is not enough. */
+  private async requireAdmin(actorId: string): Promise<UserRecord> {
+    const [actor] = await this.byIds([actorId]);
+    if (!actor || actor.bannedAt || !actor.roles.includes('ADMIN')) throw new ForbiddenError('Only admins may do this');
+    return actor;
   }
 
-  async setRole(actorRoles: readonly string[], userId: string, role: Role, granted: boolean): Promise<UserRecord> {
-    this.requireAdmin(actorRoles);
+  async setRole(actorId: string, userId: string, role: Role, granted: boolean): Promise<UserRecord> {
+    await this.requireAdmin(actorId);
     if (role === 'USER') throw new BadUserInputError('USER cannot be granted or taken back', { role: 'Must be MODERATOR or ADMIN' });
+    if (!granted && role === 'ADMIN' && userId === actorId) {
+      throw new BadUserInputError('Admins cannot take back their own ADMIN role', { userId: 'Is you' });
+    }
     const user = await this.mustFind(userId);
+    const had = user.roles.includes(role);
     const roles = new Set(user.roles);
     if (granted) roles.add(role);
     else roles.delete(role);
-    user.roles = ['USER', 'MODERATOR', 'ADMIN'].filter((r) => roles.has(r as Role)) as Role[];
+    user.roles = ROLES.filter((r) => roles.has(r));
+    const saved = await this.users.save(user);
+    // Access tokens carry roles: end the sessions so no token keeps a role that was taken back.
+    if (!granted && had) await this.sessions.endAllOf(userId, 'role-revoked');
     this.logger.info(granted ? 'role granted' : 'role revoked', { targetUserId: userId, role });
-    return this.users.save(user);
+    return saved;
   }
 
-  async setBanned(actorRoles: readonly string[], actorId: string, userId: string, banned: boolean): Promise<UserRecord> {
-    this.requireAdmin(actorRoles);
+  async setBanned(actorId: string, userId: string, banned: boolean): Promise<UserRecord> {
+    await this.requireAdmin(actorId);
     if (userId === actorId) throw new BadUserInputError('Admins cannot ban themselves', { userId: 'Is you' });
     const user = await this.mustFind(userId);
     user.bannedAt = banned ? (user.bannedAt ?? new Date()) : null;

@@ -58,13 +58,11 @@ export const resolvers: GraphQLResolverMap<AuthContext> = {
     changePassword: (_: unknown, { input }: Args, ctx: AuthContext) =>
       ctx.accounts.changePassword(requireUser(ctx), ctx.identity.sessionId, input),
     grantRole: (_: unknown, { userId, role }: Args, ctx: AuthContext) =>
-      (requireUser(ctx), ctx.accounts.setRole(ctx.identity.roles, String(userId), role as Role, true)),
+      ctx.accounts.setRole(requireUser(ctx), String(userId), role as Role, true),
     revokeRole: (_: unknown, { userId, role }: Args, ctx: AuthContext) =>
-      (requireUser(ctx), ctx.accounts.setRole(ctx.identity.roles, String(userId), role as Role, false)),
-    banUser: (_: unknown, { userId }: Args, ctx: AuthContext) =>
-      ctx.accounts.setBanned(ctx.identity.roles, requireUser(ctx), String(userId), true),
-    unbanUser: (_: unknown, { userId }: Args, ctx: AuthContext) =>
-      ctx.accounts.setBanned(ctx.identity.roles, requireUser(ctx), String(userId), false),
+      ctx.accounts.setRole(requireUser(ctx), String(userId), role as Role, false),
+    banUser: (_: unknown, { userId }: Args, ctx: AuthContext) => ctx.accounts.setBanned(requireUser(ctx), String(userId), true),
+    unbanUser: (_: unknown, { userId }: Args, ctx: AuthContext) => ctx.accounts.setBanned(requireUser(ctx), String(userId), false),
   },
   AuthPayload: {
     user: (pair: TokenPair, _: Args, ctx: AuthContext) => {

@@ -45,13 +45,14 @@ export async function startAuthService(config: AuthConfig, logger?: Logger): Pro
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
   });
-  const db = createAuthDataSource(config.DATABASE_URL);
+  // Keys first: a bad JWT_PRIVATE_KEY is a configuration error, reported before anything connects.
+  const keys = await loadSigningKeys(config.JWT_PRIVATE_KEY);
+  const db = createAuthDataSource(config.DATABASE_URL, logger);
   await db.initialize();
   await runMigrationsLocked(db, 'aether-auth-migrations');
 
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'auth') : undefined;
   const revocations = redis ? new RedisSessionRevocations(redis, config.REDIS_PREFIX) : new MemorySessionRevocations();
-  const keys = await loadSigningKeys(config.JWT_PRIVATE_KEY);
   const accessTokens = new AccessTokens(keys, config.JWT_ISSUER, config.ACCESS_TOKEN_TTL);
   const sessions = new Sessions(db, accessTokens, revocations, config.REFRESH_TOKEN_TTL, config.ACCESS_TOKEN_TTL, logger);
   const throttle = new AuthThrottle(redis, config.REDIS_PREFIX, {

@@ -16,9 +16,11 @@ export interface ThrottleLimits {
 }
 
 function limiter(redis: Redis | undefined, keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+  // While Redis is away each replica counts on its own: logins keep working and stay throttled.
   return redis
-    ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration })
-    : new RateLimiterMemory({ keyPrefix, points, duration });
+    ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+    : memory;
 }
 
 function retryAfter(res: RateLimiterRes): RateLimitedError {

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { dataDir } from '@aether/common';
+import { ConfigError, dataDir } from '@aether/common';
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -60,8 +60,17 @@ function developmentPrivateKey(): string {
 
 export async function loadSigningKeys(privatePem: string | undefined): Promise<SigningKeys> {
   const pem = privatePem?.replace(/\\n/g, '\n') ?? developmentPrivateKey();
-  const privateKey = await importPKCS8(pem, JWT_ALGORITHM);
-  const publicKey = await importSPKI(derivePublicPem(pem), JWT_ALGORITHM);
+  let privateKey: KeyLike;
+  let publicKey: KeyLike;
+  try {
+    const details = createPrivateKey(pem).asymmetricKeyDetails;
+    if (details?.namedCurve !== 'prime256v1') throw new Error('not a P-256 key');
+    privateKey = await importPKCS8(pem, JWT_ALGORITHM);
+    publicKey = await importSPKI(derivePublicPem(pem), JWT_ALGORITHM);
+  } catch {
+    // Never echo the value: it is a private key, or something meant to be one.
+    throw new ConfigError('auth', { JWT_PRIVATE_KEY: 'Must be a PKCS#8 PEM P-256 (ES256) private key' });
+  }
   const jwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(jwk);
   return { privateKey, publicKey, kid, jwks: { keys: [{ ...jwk, kid, alg: JWT_ALGORITHM, use: 'sig' }] } };

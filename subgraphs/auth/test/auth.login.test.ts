@@ -1,12 +1,12 @@
 import bcrypt from 'bcrypt';
-import { codeOf, gql, registerUser, startStack, type Stack, type TestUser } from '../../../test/harness';
-import { LOGIN, claimsOf, me, sql } from './support';
+import { codeOf, gql, registerUser, type Stack, type TestUser } from '../../../test/harness';
+import { LOGIN, claimsOf, me, sql, startAuthStack } from './support';
 
 describe('login', () => {
   let stack: Stack;
   let ada: TestUser;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startAuthStack();
     ada = await registerUser(stack);
   });
   afterAll(() => stack.stop());
@@ -64,7 +64,7 @@ describe('login', () => {
   });
 
   it('computes the stand-in hash before the first unknown-account login, not during it', async () => {
-    const fresh = await startStack({ databaseUrl: stack.databaseUrl });
+    const fresh = await startAuthStack({ databaseUrl: stack.databaseUrl });
     try {
       const hash = jest.spyOn(bcrypt, 'hash');
       const compare = jest.spyOn(bcrypt, 'compare');

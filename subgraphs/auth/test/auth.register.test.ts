@@ -1,5 +1,5 @@
-import { codeOf, gql, startStack, type Stack } from '../../../test/harness';
-import { claimsOf, me, sql } from './support';
+import { codeOf, gql, type Stack } from '../../../test/harness';
+import { claimsOf, me, sql, startAuthStack } from './support';
 
 const REGISTER = `mutation($input: RegisterInput!) {
   register(input: $input) { accessToken refreshToken accessTokenExpiresAt user { id username displayName roles email banned } }
@@ -17,7 +17,7 @@ const userCount = async (stack: Stack) => Number((await sql<{ n: string }>(stack
 describe('register', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startAuthStack();
   });
   afterAll(() => stack.stop());
 
@@ -60,7 +60,7 @@ describe('register', () => {
 
   it('hashes with cost 12 under default settings', async () => {
     // A second replica on the same database with BCRYPT_COST unset (empty means unset).
-    const defaults = await startStack({ databaseUrl: stack.databaseUrl, env: { BCRYPT_COST: '' } });
+    const defaults = await startAuthStack({ databaseUrl: stack.databaseUrl, env: { BCRYPT_COST: '' } });
     try {
       const fields = input();
       expect((await gql(defaults.gatewayUrl, REGISTER, { input: fields })).errors).toBeUndefined();

@@ -119,12 +119,15 @@ const pageArgs = z
   })
   .refine((a) => a.first == null || a.last == null, { message: 'Pass first or last, not both', path: ['last'] });
 
+/** Seqs are GraphQL Ints (and PostgreSQL integers): a cursor past this names no message. */
+const MAX_SEQ = 2 ** 31 - 1;
+
 /** Cursors are opaque to clients; inside they are the message's seq. */
 export const cursorOf = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url');
 function seqOf(cursor: string | null | undefined, field: string): number | undefined {
   if (cursor == null) return undefined;
   const match = /^seq:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new BadUserInputError('Invalid cursor', { [field]: 'Not a cursor this API gave out' });
+  if (!match || Number(match[1]) > MAX_SEQ) throw new BadUserInputError('Invalid cursor', { [field]: 'Not a cursor this API gave out' });
   return Number(match[1]);
 }
 

@@ -108,11 +108,19 @@ export async function setMemberRole(
 
 export async function leaveRoom(deps: MessagingDeps, actorId: string, roomId: unknown): Promise<boolean> {
   const room = await requireRoom(deps.store, roomId);
-  if (room.kind === 'DIRECT') throw new BadUserInputError('Direct rooms cannot be left', { roomId: 'Is a direct room' });
   await requireMember(deps.store, room.id, actorId);
+  if (room.kind === 'DIRECT') throw new BadUserInputError('Direct rooms cannot be left', { roomId: 'Is a direct room' });
   const result = await deps.store.removeMember(room.id, actorId);
   await deps.events.published(result?.event ?? null);
+  if (result?.value.role === 'OWNER') await handOverOwnership(deps.store, room.id);
   return result !== null;
+}
+
+/** A group whose owner left would have nobody to promote admins: the longest-standing admin, else member, takes over. */
+async function handOverOwnership(store: MessagingStore, roomId: string): Promise<void> {
+  const members = await store.listMembers(roomId);
+  const successor = members.find((m) => m.role === 'ADMIN') ?? members[0];
+  if (successor && !members.some((m) => m.role === 'OWNER')) await store.setMemberRole(roomId, successor.userId, 'OWNER');
 }
 
 export async function markRead(deps: MessagingDeps, actorId: string, roomId: unknown, seq: unknown): Promise<RoomRecord> {

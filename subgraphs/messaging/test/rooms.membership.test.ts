@@ -116,8 +116,19 @@ describe('rooms and membership', () => {
     expect(must(await alice.request(LEAVE, { roomId: room.id }), 'leaveRoom')).toBe(true);
     const left = must(await carol.request(ROOM, { id: room.id }), 'room');
     expect(memberIdsOf(left)).toEqual([carol.user.id]);
-    // Two joins at creation take no seq; each departure takes one.
-    expect(left.lastSeq).toBe(2);
+    // The owner left, so the last member took over: the room can still be managed.
+    expect(left.myRole).toBe('OWNER');
+    must(await carol.invite(room.id, dave.user.id), 'inviteToRoom');
+    // Joins at creation take no seq; each departure and invitation takes one.
+    expect(must(await carol.request(ROOM, { id: room.id }), 'room').lastSeq).toBe(3);
+  });
+
+  it('hands a group over to its longest-standing admin when the owner leaves', async () => {
+    const room = await alice.createRoom('succession', [bob.user.id, carol.user.id]);
+    must(await alice.request(SET_ROLE, { roomId: room.id, userId: carol.user.id, role: 'ADMIN' }), 'setMemberRole');
+    must(await alice.request(LEAVE, { roomId: room.id }), 'leaveRoom');
+    const roles = must(await bob.request(ROOM, { id: room.id }), 'room').members.map((m: { user: { id: string }; role: string }) => [m.user.id, m.role]);
+    expect(roles.sort()).toEqual([[bob.user.id, 'MEMBER'], [carol.user.id, 'OWNER']].sort());
   });
 
   it('opens direct rooms that cannot be left, invited to or re-roled', async () => {
@@ -135,6 +146,7 @@ describe('rooms and membership', () => {
     // An outsider learns nothing about it: not its kind, not its members.
     expect(codeOf(await carol.invite(opened.id, dave.user.id))).toBe('FORBIDDEN');
     expect(codeOf(await carol.request(ROOM, { id: opened.id }))).toBe('FORBIDDEN');
+    expect(codeOf(await carol.request(LEAVE, { roomId: opened.id }))).toBe('FORBIDDEN');
     expect(codeOf(await alice.openDirectRoom(alice.user.id))).toBe('BAD_USER_INPUT');
     expect(memberIdsOf(must(await alice.request(ROOM, { id: opened.id }), 'room'))).toEqual([alice.user.id, bob.user.id].sort());
   });

@@ -135,6 +135,7 @@ export interface MessagingStore {
   appendMessage(message: NewMessage): Promise<Appended<MessageRecord> & { created: boolean }>;
   getMessages(ids: readonly string[]): Promise<(MessageRecord | null)[]>;
   editMessage(id: string, body: string): Promise<Appended<MessageRecord>>;
+  /** Empties the body and sets deletedAt; appends MESSAGE_DELETED only when it was not deleted yet. */
   deleteMessage(id: string): Promise<Appended<MessageRecord>>;
   /** Adds or removes one user's emoji; appends REACTION_CHANGED only when something changed. */
   setReaction(messageId: string, userId: string, emoji: string, present: boolean): Promise<Appended<MessageRecord>>;

@@ -69,10 +69,21 @@ export class MongoMessagingStore implements MessagingStore {
   private conn!: Connection;
   private m!: Models;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    /** The database to use instead of the one named in the URL (tests use one per run). */
+    private readonly options: { dbName?: string } = {},
+  ) {}
 
   async init(): Promise<void> {
-    this.conn = await mongoose.createConnection(this.url, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    const { dbName } = this.options;
+    this.conn = await mongoose.createConnection(this.url, { serverSelectionTimeoutMS: 10_000, ...(dbName ? { dbName } : {}) }).asPromise();
+    const hello = await this.conn.db!.admin().command({ hello: 1 });
+    // A standalone server accepts every write but fails the first transaction: refuse to start instead.
+    if (!hello.setName && hello.msg !== 'isdbgrid') {
+      await this.conn.close();
+      throw new Error('MONGO_URL must point at a replica set or mongos: the message store needs transactions (a single-node replica set is enough)');
+    }
     this.m = models(this.conn);
     await Promise.all(Object.values(this.m).map((model) => model.createIndexes()));
   }
@@ -280,9 +291,17 @@ export class MongoMessagingStore implements MessagingStore {
   }
 
   deleteMessage(id: string): Promise<Appended<MessageRecord>> {
-    return this.updateWithEvent(id, 'MESSAGE_DELETED', [
-      { $set: { body: '', deletedAt: { $ifNull: ['$deletedAt', '$$NOW'] } } },
-    ] as unknown as Doc);
+    return this.tx(async (session) => {
+      // Only the delete that finds the message alive records an event: concurrent deletes make one.
+      const doc = await this.m.Message.findOneAndUpdate(
+        { _id: id, deletedAt: null },
+        { $set: { body: '', deletedAt: new Date() } },
+        { new: true, session, lean: true },
+      );
+      if (!doc) return { value: message((await this.m.Message.findById(id, null, { session, lean: true })) as Doc), event: null };
+      const value = message(doc as Doc);
+      return { value, event: await this.appendEvent(session, value.roomId, 'MESSAGE_DELETED', { messageId: id }) };
+    });
   }
 
   async setReaction(messageId: string, userId: string, emoji: string, present: boolean): Promise<Appended<MessageRecord>> {

@@ -313,8 +313,14 @@ export class PostgresMessagingStore implements MessagingStore {
     return this.updateWithEvent(id, 'MESSAGE_EDITED', `body = $2, edited_at = now()`, [body]);
   }
 
-  deleteMessage(id: string): Promise<Appended<MessageRecord>> {
-    return this.updateWithEvent(id, 'MESSAGE_DELETED', `body = '', deleted_at = COALESCE(deleted_at, now())`, []);
+  async deleteMessage(id: string): Promise<Appended<MessageRecord>> {
+    return this.db.transaction(async (tx) => {
+      // Only the delete that finds the message alive records an event: concurrent deletes make one.
+      const [rows] = await tx.query(`UPDATE messages SET body = '', deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING *`, [id]);
+      if (!rows.length) return { value: message((await tx.query(`SELECT * FROM messages WHERE id = $1`, [id]))[0]), event: null };
+      const value = message(rows[0]);
+      return { value, event: await this.appendEvent(tx, value.roomId, 'MESSAGE_DELETED', { messageId: id }) };
+    });
   }
 
   async setReaction(messageId: string, userId: string, emoji: string, present: boolean): Promise<Appended<MessageRecord>> {

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { loadGatewayConfig } from '../src/config';
+import { startGateway, type RunningGateway } from '../src/server';
+import { codeOf, gql, startStack, type Stack } from '../../test/harness';
+
+const LOGIN = `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A Redis of this test's own, so that it can be stopped without touching the shared one. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Ready to accept connections')) resolve();
+    });
+  });
+  return child;
+}
+
+/** Waits for a condition that depends on a reconnect, checking every 100 ms for up to 10 s. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not reached in 10 s');
+}
+
+describe('gateway edge: rate limits shared by replicas through Redis', () => {
+  let stack: Stack;
+  let replica: RunningGateway;
+
+  beforeAll(async () => {
+    stack = await startStack({ redis: true, env: { RATE_LIMIT_AUTH_PER_IP: '4', RATE_LIMIT_WINDOW: '3600' } });
+    replica = await startGateway(
+      loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', AUTH_URL: stack.authUrl, MESSAGING_URL: stack.messagingUrl, AUTH_GRPC_URL: stack.authGrpcAddress }),
+      stack.logs.logger('gateway-2'),
+    );
+    // As behind a load balancer: a replica gets traffic once it is ready (its Redis connected);
+    // until then it would count in memory, as it does whenever Redis is unreachable.
+    for (const url of [stack.gatewayUrl, `http://127.0.0.1:${replica.port}/graphql`]) {
+      await eventually(async () => (await fetch(new URL('/ready', url))).status === 200);
+    }
+  });
+  afterAll(async () => {
+    await replica?.stop();
+    await stack?.stop();
+  });
+
+  it('counts login attempts spread over two gateways against one budget', async () => {
+    const gateways = [stack.gatewayUrl, `http://127.0.0.1:${replica.port}/graphql`];
+    const attempt = (n: number) =>
+      gql(gateways[n % 2], LOGIN, { i: { login: 'nobody', password: 'guess guess' } }, { headers: { 'x-forwarded-for': '192.0.2.10' } });
+    for (let n = 0; n < 4; n++) expect(codeOf(await attempt(n))).toBe('UNAUTHENTICATED');
+    const fifth = await attempt(4);
+    expect(fifth.status).toBe(429);
+    expect(codeOf(fifth)).toBe('RATE_LIMITED');
+    // Another address is not affected.
+    const other = await gql(gateways[0], LOGIN, { i: { login: 'nobody', password: 'guess guess' } }, { headers: { 'x-forwarded-for': '192.0.2.11' } });
+    expect(codeOf(other)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('gateway edge: rate limits while Redis is down', () => {
+  let stack: Stack;
+  let redis: ChildProcess;
+  let redisPort: number;
+
+  beforeAll(async () => {
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_PER_IP: '5', RATE_LIMIT_WINDOW: '3600' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    redis?.kill('SIGKILL');
+  });
+
+  const ready = async () => (await fetch(new URL('/ready', stack.gatewayUrl))).status;
+
+  it('keeps serving, still limited (in memory), reports not ready, and recovers', async () => {
+    expect(await ready()).toBe(200);
+    const exited = new Promise((resolve) => redis.once('exit', resolve));
+    redis.kill('SIGKILL');
+    await exited;
+
+    const ip = { headers: { 'x-forwarded-for': '192.0.2.20' } };
+    for (let i = 0; i < 5; i++) {
+      const res = await gql(stack.gatewayUrl, `{ __typename }`, {}, ip);
+      expect(res.data).toEqual({ __typename: 'Query' });
+    }
+    const sixth = await gql(stack.gatewayUrl, `{ __typename }`, {}, ip);
+    expect({ status: sixth.status, code: codeOf(sixth) }).toEqual({ status: 429, code: 'RATE_LIMITED' });
+    expect(await ready()).toBe(503);
+    expect((await fetch(new URL('/health', stack.gatewayUrl))).status).toBe(200);
+
+    redis = await startRedis(redisPort);
+    await eventually(async () => (await ready()) === 200);
+    const after = await gql(stack.gatewayUrl, `{ __typename }`, {}, { headers: { 'x-forwarded-for': '192.0.2.21' } });
+    expect(after.data).toEqual({ __typename: 'Query' });
+  });
+});
