@@ -9,6 +9,17 @@ import { startMessagingService, type RunningMessagingService } from '../subgraph
 import { loadGatewayConfig } from '../gateway/src/config';
 import { startGateway, type RunningGateway } from '../gateway/src/server';
 
+/**
+ * Tests run every client from one address: the gateway's rate limits stay out of the way
+ * unless a test sets its own (gateway/test/edge.*.test.ts do).
+ */
+export const UNLIMITED_RATES = {
+  RATE_LIMIT_PER_IP: '1000000',
+  RATE_LIMIT_PER_USER: '1000000',
+  RATE_LIMIT_AUTH_PER_IP: '1000000',
+  RATE_LIMIT_SEND_PER_USER: '1000000',
+};
+
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A fresh database on the test server (embedded or DATABASE_URL), dropped by the returned function. */
@@ -100,12 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SERVICE_TOKEN: shared.serviceToken,
     REDIS_PREFIX: shared.redisPrefix,
     BCRYPT_COST: '4',
-    // Tests run every client from one address: the gateway's rate limits stay out of the way
-    // unless a test sets its own (gateway/test/edge.*.test.ts do).
-    RATE_LIMIT_PER_IP: '1000000',
-    RATE_LIMIT_PER_USER: '1000000',
-    RATE_LIMIT_AUTH_PER_IP: '1000000',
-    RATE_LIMIT_SEND_PER_USER: '1000000',
+    ...UNLIMITED_RATES,
     ...(options.redis ? { REDIS_URL } : {}),
     ...options.env,
   };
@@ -166,6 +172,8 @@ export async function gql<T = Record<string, any>>( // eslint-disable-line @type
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
+    // A test that hangs on one request tells nothing; one that fails after 30 s does.
+    signal: AbortSignal.timeout(30_000),
     headers: {
       'content-type': 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),

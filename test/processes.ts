@@ -27,6 +27,13 @@ async function waitUntil(what: string, ok: () => Promise<boolean>, child?: Child
   throw new Error(`${what} did not come up within ${timeoutMs} ms`);
 }
 
+/** Children die with the test process, however it ends, so no service outlives its test run. */
+function killOnExit(child: ChildProcess): void {
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
+}
+
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;
@@ -57,6 +64,7 @@ export async function startServiceProcess(
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   const output: string[] = [];
   child.stdout!.on('data', (d) => output.push(String(d)));
   child.stderr!.on('data', (d) => output.push(String(d)));
@@ -99,6 +107,7 @@ export async function startRedisProcess(): Promise<RedisProcess> {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
+    killOnExit(child);
     await waitUntil('redis-server', async () => {
       const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       probe.on('error', () => undefined);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, gql, registerUser, type TestUser } from './harness';
+import { UNLIMITED_RATES, createTestDatabase, gql, registerUser, type TestUser } from './harness';
 import { freePort, startRedisProcess, startServiceProcess, type RedisProcess, type ServiceProcess } from './processes';
 import { Collector, wsClient } from './ws-client';
 
@@ -54,6 +54,7 @@ describe('subscriptions across replicas, through failures', () => {
     ]);
     dataDir = mkdtempSync(join(tmpdir(), 'aether-replicas-'));
     env = {
+      ...UNLIMITED_RATES,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',

@@ -13,7 +13,7 @@ describe('subscriptions: resume after a disconnect', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { WS_MAX_BUFFERED_BYTES: String(64 * 1024), ARMOR_MAX_ALIASES: '100' } });
+    stack = await startStack({ env: { WS_MAX_BUFFERED_BYTES: String(64 * 1024), LIMIT_ALIASES: '100' } });
     [alice, bob] = await Promise.all([registerUser(stack), registerUser(stack)]);
     const room = await gql(stack.gatewayUrl, `mutation($m: [ID!]) { createRoom(input: { name: "resume", memberIds: $m }) { id } }`, { m: [bob.id] }, { token: alice.accessToken });
     roomId = room.data!.createRoom.id;

@@ -206,9 +206,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         { contextValue: gateway },
       );
       if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported here')] };
-      // Apollo's errors are already formatted (masked, plain objects); graphql-ws sends `error.toJSON()`.
-      const { errors, ...result } = response.body.singleResult;
-      return { ...result, ...(errors ? { errors: errors.map((e) => ({ ...e, toJSON: () => e })) } : {}) } as never;
+      return response.body.singleResult as never;
     },
     // Results here are already formatted (errors masked, plain JSON): send them as they are.
     onNext: (_ctx, _id, _payload, _args, result) => result as never,
