@@ -127,6 +127,52 @@ describe('federated subscriptions: live delivery', () => {
     await Promise.all([aliceClient.dispose(), bobClient.dispose()]);
   });
 
+  it('computes a viewer-independent event once for all its subscribers, and viewer-specific fields per subscriber', async () => {
+    const authFetches = async (): Promise<number> => {
+      const text = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
+      const line = text.split('\n').find((l) => l.startsWith('aether_subgraph_fetch_duration_seconds_count') && l.includes('subgraph="auth"'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    // A room of its own for each half, so that no other subscription's fetches are counted.
+    const subscribe = async (query: string, subscribers: TestUser[]) => {
+      const room = (await gql(stack.gatewayUrl, `mutation($m: [ID!]) { createRoom(input: { name: "fetches", memberIds: $m }) { id } }`, { m: [bob.id] }, { token: alice.accessToken })).data!.createRoom.id;
+      const clients = subscribers.map((u) => wsClient(stack.gatewayUrl, u.accessToken));
+      const subs = clients.map((c) => new Collector(c, query, { roomId: room, afterSeq: 0 }));
+      return { room, subs, close: () => Promise.all(clients.map((c) => c.dispose())) };
+    };
+    const members = [alice, bob, alice, bob, alice, bob];
+
+    // displayName is the same for everyone: one entity fetch to auth serves all six subscribers.
+    const shared = await subscribe(
+      `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) { seq ... on MessageAdded { message { author { displayName } } } } }`,
+      members,
+    );
+    let before = await authFetches();
+    await send(alice, 'shared', shared.room);
+    await Promise.all(shared.subs.map((s) => s.waitFor(1)));
+    expect(await authFetches()).toBe(before + 1);
+    expect(new Set(shared.subs.map((s) => JSON.stringify(s.events))).size).toBe(1);
+    expect(shared.subs[0].events[0].data!.roomEvents.message.author).toEqual({ displayName: `Display ${alice.username}` });
+    await shared.close();
+
+    // email depends on who asks (only its owner sees it): each subscriber gets its own fetch and its own answer.
+    const own = await subscribe(
+      `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) { seq ... on MessageAdded { message { author { email displayName } } } } }`,
+      members,
+    );
+    before = await authFetches();
+    await send(alice, 'private', own.room);
+    await Promise.all(own.subs.map((s) => s.waitFor(1)));
+    expect(await authFetches()).toBe(before + members.length);
+    own.subs.forEach((s, i) =>
+      expect(s.events[0].data!.roomEvents.message.author).toEqual({
+        email: members[i] === alice ? alice.email : null,
+        displayName: `Display ${alice.username}`,
+      }),
+    );
+    await own.close();
+  });
+
   it('stops a member who is removed from the room, after their own MemberLeft', async () => {
     const dave = await registerUser(stack);
     await gql(stack.gatewayUrl, `mutation($r: ID!, $u: ID!) { inviteToRoom(roomId: $r, userId: $u) { id } }`, { r: roomId, u: dave.id }, { token: alice.accessToken });

@@ -64,11 +64,13 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
   const backoff = options.backoff ?? { initialMs: 100, maxMs: 5000 };
   let attempt = 0;
 
+  const queryPlan: QueryPlan = {
+    kind: 'QueryPlan',
+    node: planned.rest ? { kind: 'Sequence', nodes: [planned.primary, planned.rest] } : planned.primary,
+  };
+  const sharingKey = planned.shared?.key(options.variables);
+
   const executeEvent = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
-    const queryPlan: QueryPlan = {
-      kind: 'QueryPlan',
-      node: planned.rest ? { kind: 'Sequence', nodes: [planned.primary, planned.rest] } : planned.primary,
-    };
     // The primary fetch is answered by the event itself; every other fetch goes to its subgraph.
     const serviceMap: ServiceMap = {
       ...options.dataSources(),
@@ -154,7 +156,12 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         attempt = 0;
         const seq = seqOf(item.event.data, planned.responseKey);
         if (seq !== undefined && lastSeq !== null && seq <= lastSeq) continue;
-        const result = await executeEvent(item.event);
+        const event = item.event;
+        // Subscribers with the same operation and variables receive the same upstream event:
+        // with a viewer-independent selection, the first to get it computes the result for all.
+        const result = await (planned.shared
+          ? planned.shared.results.get(`${sharingKey}\u0000${JSON.stringify(event)}`, () => executeEvent(event))
+          : executeEvent(event));
         if (seq !== undefined) lastSeq = seq;
         yield result;
       }

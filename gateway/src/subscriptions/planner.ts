@@ -13,6 +13,9 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 
+import { SharedEventResults } from './shared-results';
+import { restIsViewerIndependent, viewerSpecificMarks, type ViewerSpecificMarks } from './viewer-specific';
+
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
 /** The argument by which a subscription resumes after the last event it delivered. */
@@ -36,6 +39,11 @@ export interface PlannedSubscription {
   resumable?: { operation: string; initialAfterSeq: (variables: Record<string, unknown>) => number | null };
   supergraphSchema: GraphQLSchema;
   apiSchema: Schema;
+  /**
+   * Set when no fetch of `rest` selects a `@viewerSpecific` value: then an event's result depends
+   * only on the variables and the event, and is computed once for all subscribers.
+   */
+  shared?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
 }
 
 /** Adds `afterSeq: $__aether_afterSeq` to the root field of a subgraph subscription operation. */
@@ -100,6 +108,7 @@ export class SubscriptionPlanner {
     apiSchemaInternal: Schema;
     apiSchema: GraphQLSchema;
     supergraphSchema: GraphQLSchema;
+    marks: ViewerSpecificMarks | null;
     cache: Map<string, PlannedSubscription>;
   };
 
@@ -110,6 +119,7 @@ export class SubscriptionPlanner {
       apiSchemaInternal: supergraph.apiSchema(),
       apiSchema,
       supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+      marks: viewerSpecificMarks(parse(coreSupergraphSdl)),
       cache: new Map(),
     };
   }
@@ -149,6 +159,18 @@ export class SubscriptionPlanner {
       supergraphSchema: state.supergraphSchema,
       apiSchema: state.apiSchemaInternal,
     };
+    if (restIsViewerIndependent(plan.node.rest, state.supergraphSchema, state.marks)) {
+      // Where a subscriber resumes from does not change what an event looks like.
+      const resumeArg = root.arguments?.find((a) => a.name.value === RESUME_ARGUMENT)?.value;
+      const resumeVariable = resumeArg?.kind === Kind.VARIABLE ? resumeArg.name.value : undefined;
+      planned.shared = {
+        results: new SharedEventResults(),
+        key: (variables) => {
+          const { [resumeVariable ?? '']: _resume, ...rest } = variables;
+          return JSON.stringify(rest);
+        },
+      };
+    }
     if (state.cache.size > 1000) state.cache.clear();
     state.cache.set(key, planned);
     return planned;
