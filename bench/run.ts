@@ -1,0 +1,10 @@
+/** `npm run bench`: every benchmark, one after another, printing Markdown tables for the README. */
+import { benchSubscriptions } from './subscriptions';
+
+benchSubscriptions().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
