@@ -92,6 +92,18 @@ describe('supergraph through the gateway', () => {
 });
 
 describe('configuration', () => {
+  it('the README documents every variable each service reads', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    const { authConfigSchema } = require('../subgraphs/auth/src/config');
+    const { messagingConfigSchema } = require('../subgraphs/messaging/src/config');
+    const { gatewayConfigSchema } = require('../gateway/src/config');
+    const undocumented = [authConfigSchema, messagingConfigSchema, gatewayConfigSchema]
+      .flatMap((schema) => Object.keys(schema.shape))
+      .filter((name) => !table.includes(`\`${name}\``));
+    expect(undocumented).toEqual([]);
+  });
+
   const run = (entry: string, env: Record<string, string>) =>
     spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['--conditions=aether-source', entry], {
       env: { ...process.env, ...env },
