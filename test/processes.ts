@@ -59,7 +59,9 @@ export async function startServiceProcess(
   httpPort: number,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['--conditions=aether-source', join(ROOT, ENTRY[kind])], {
+  // tsx as a loader inside the service's own process (not the tsx CLI, which runs the service in
+  // a second process): a signal sent here, SIGKILL included, reaches the service itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=aether-source', join(ROOT, ENTRY[kind])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

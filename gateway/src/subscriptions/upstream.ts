@@ -24,8 +24,8 @@ export class UpstreamConnections {
       client = createClient({
         url,
         webSocketImpl: WebSocket,
+        // Opened with the first subscription, closed with the last (no lingering timer on shutdown).
         lazy: true,
-        lazyCloseTimeout: 5000,
         retryAttempts: 0,
         keepAlive: 10_000,
         // A fresh signature on every (re)connect: signed identities expire.
