@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadGatewayConfig } from '../gateway/src/config';
+import { startGateway } from '../gateway/src/server';
 import { API_SCHEMA_FILE, SUPERGRAPH_FILE, composeSupergraph } from '../scripts/composition';
-import { gql, registerUser, startStack, type Stack } from './harness';
+import { CapturedLogs, gql, registerUser, startStack, type Stack } from './harness';
 
 const ROOT = join(__dirname, '..');
 
@@ -88,6 +91,50 @@ describe('supergraph through the gateway', () => {
       .filter((l) => l.requestId === 'req-abc-123')
       .map((l) => l.service);
     expect(new Set(services)).toEqual(new Set(['gateway', 'auth', 'messaging']));
+  });
+});
+
+describe('supergraph hot reload', () => {
+  it('serves a changed supergraph file without a restart, and keeps the current one when the file is broken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aether-supergraph-'));
+    const file = join(dir, 'supergraph.graphql');
+    copyFileSync(SUPERGRAPH_FILE, file);
+    const logs = new CapturedLogs();
+    const gateway = await startGateway(
+      loadGatewayConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', GATEWAY_PORT: '0', SUPERGRAPH_PATH: file, GATEWAY_SECRET: 'g'.repeat(32), SERVICE_TOKEN: 's'.repeat(32) }),
+      logs.logger('gateway'),
+    );
+    const url = `http://127.0.0.1:${gateway.port}/graphql`;
+    const roomFields = async (): Promise<string[]> =>
+      (await gql(url, '{ __type(name: "Room") { fields { name } } }')).data!.__type.fields.map((f: { name: string }) => f.name);
+    try {
+      expect(await roomFields()).not.toContain('topic');
+
+      // A messaging schema with one more field, composed the way `npm run compose` does.
+      const messagingSchema = join(dir, 'messaging.graphql');
+      const original = readFileSync(join(ROOT, 'subgraphs/messaging/src/schema.graphql'), 'utf8');
+      const marker = 'type Room @key(fields: "id") @viewerSpecific {';
+      expect(original).toContain(marker);
+      writeFileSync(messagingSchema, original.replace(marker, `${marker}\n  "What the room is about."\n  topic: String`));
+      const rover = readFileSync(join(ROOT, 'rover.yaml'), 'utf8')
+        .replace('./subgraphs/messaging/src/schema.graphql', messagingSchema)
+        .replace('./subgraphs/auth/src/schema.graphql', join(ROOT, 'subgraphs/auth/src/schema.graphql'));
+      expect(rover).toContain(messagingSchema);
+      writeFileSync(join(dir, 'rover.yaml'), rover);
+      writeFileSync(file, composeSupergraph(join(dir, 'rover.yaml')).supergraph);
+
+      const deadline = Date.now() + 10_000;
+      while (!(await roomFields()).includes('topic') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await roomFields()).toContain('topic');
+
+      writeFileSync(file, 'this is not a supergraph');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await roomFields()).toContain('topic');
+      expect(logs.lines.some((l) => l.includes('invalid supergraph, keeping the current one'))).toBe(true);
+    } finally {
+      await gateway.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
