@@ -13,10 +13,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client as PgClient } from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from '../scripts/embedded-postgres';
-import { UNLIMITED_RATES, gql, registerUser, type TestUser } from '../test/harness';
-import { freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
+import { createTestDatabase, gql, registerUser, type TestUser } from '../test/harness';
+import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
 import { wsClient } from '../test/ws-client';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -36,29 +35,20 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<u
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
+/** A fresh database on DATABASE_URL's server, or on an embedded PostgreSQL started for the run. */
 async function database(): Promise<{ url: string; stop(): Promise<void> }> {
-  const name = `aether_bench_${randomBytes(4).toString('hex')}`;
   let pg: RunningPostgres | undefined;
-  let admin = process.env.DATABASE_URL;
   let dir: string | undefined;
-  if (!admin) {
+  if (!process.env.DATABASE_URL) {
     dir = mkdtempSync(join(tmpdir(), 'aether-bench-pg-'));
     pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), port: await freePort(), persistent: false });
-    admin = pg.adminUrl;
   }
-  const client = new PgClient({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
+  process.env.TEST_DATABASE_URL = process.env.DATABASE_URL ?? pg!.adminUrl;
+  const db = await createTestDatabase();
   return {
-    url: url.toString(),
+    url: db.url,
     async stop() {
-      const c = new PgClient({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await db.drop();
       await pg?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
@@ -79,22 +69,7 @@ export async function benchSubscriptions(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aether-bench-'));
   const [authPort, grpcPort, messagingPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const env: Record<string, string> = {
-    ...UNLIMITED_RATES,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    HOST: '127.0.0.1',
-    AETHER_DATA_DIR: dataDir,
-    DATABASE_URL: db.url,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: `bench:${randomBytes(3).toString('hex')}:`,
-    GATEWAY_SECRET: randomBytes(32).toString('base64url'),
-    SERVICE_TOKEN: randomBytes(32).toString('base64url'),
-    BCRYPT_COST: '4',
-    AUTH_PORT: String(authPort),
-    AUTH_GRPC_PORT: String(grpcPort),
-    AUTH_GRPC_URL: `127.0.0.1:${grpcPort}`,
-    AUTH_URL: `http://127.0.0.1:${authPort}/graphql`,
+    ...deploymentEnv({ databaseUrl: db.url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir, authPort, grpcPort }),
     MESSAGING_PORT: String(messagingPort),
     MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
     GATEWAY_PORT: String(gatewayPort),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { createLogger, type Logger } from '@aether/common';
 import { Client } from 'pg';
+import { UNLIMITED_RATES } from './processes';
 import { loadAuthConfig } from '../subgraphs/auth/src/config';
 import { startAuthService, type RunningAuthService } from '../subgraphs/auth/src/server';
 import { loadMessagingConfig } from '../subgraphs/messaging/src/config';
@@ -9,16 +10,7 @@ import { startMessagingService, type RunningMessagingService } from '../subgraph
 import { loadGatewayConfig } from '../gateway/src/config';
 import { startGateway, type RunningGateway } from '../gateway/src/server';
 
-/**
- * Tests run every client from one address: the gateway's rate limits stay out of the way
- * unless a test sets its own (gateway/test/edge.*.test.ts do).
- */
-export const UNLIMITED_RATES = {
-  RATE_LIMIT_PER_IP: '1000000',
-  RATE_LIMIT_PER_USER: '1000000',
-  RATE_LIMIT_AUTH_PER_IP: '1000000',
-  RATE_LIMIT_SEND_PER_USER: '1000000',
-};
+export { UNLIMITED_RATES };
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,9 +1,47 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 
 const ROOT = join(__dirname, '..');
+
+/**
+ * Tests run every client from one address: the gateway's rate limits stay out of the way
+ * unless a test sets its own (gateway/test/edge.*.test.ts do).
+ */
+export const UNLIMITED_RATES = {
+  RATE_LIMIT_PER_IP: '1000000',
+  RATE_LIMIT_PER_USER: '1000000',
+  RATE_LIMIT_AUTH_PER_IP: '1000000',
+  RATE_LIMIT_SEND_PER_USER: '1000000',
+};
+
+/**
+ * What every service of one deployment started as processes shares: its stores, secrets,
+ * Redis prefix and where auth listens. Each service adds its own port (and the gateway the
+ * messaging replica it routes to).
+ */
+export function deploymentEnv(options: { databaseUrl: string; redisUrl: string; dataDir: string; authPort: number; grpcPort: number }): Record<string, string> {
+  return {
+    ...UNLIMITED_RATES,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    HOST: '127.0.0.1',
+    AETHER_DATA_DIR: options.dataDir,
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: `deployment:${randomBytes(3).toString('hex')}:`,
+    GATEWAY_SECRET: randomBytes(32).toString('base64url'),
+    SERVICE_TOKEN: randomBytes(32).toString('base64url'),
+    BCRYPT_COST: '4',
+    AUTH_PORT: String(options.authPort),
+    AUTH_GRPC_PORT: String(options.grpcPort),
+    AUTH_GRPC_URL: `127.0.0.1:${options.grpcPort}`,
+    AUTH_URL: `http://127.0.0.1:${options.authPort}/graphql`,
+  };
+}
 
 /** A free TCP port on loopback (closed again before it is returned). */
 export function freePort(): Promise<number> {

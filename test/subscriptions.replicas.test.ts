@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UNLIMITED_RATES, createTestDatabase, gql, registerUser, type TestUser } from './harness';
-import { freePort, startRedisProcess, startServiceProcess, type RedisProcess, type ServiceProcess } from './processes';
+import { createTestDatabase, gql, registerUser, type TestUser } from './harness';
+import { deploymentEnv, freePort, startRedisProcess, startServiceProcess, type RedisProcess, type ServiceProcess } from './processes';
 import { Collector, wsClient } from './ws-client';
 
 const ROOM_EVENTS = `subscription($roomId: ID!, $afterSeq: Int) {
@@ -53,24 +53,7 @@ describe('subscriptions across replicas, through failures', () => {
       freePort(),
     ]);
     dataDir = mkdtempSync(join(tmpdir(), 'aether-replicas-'));
-    env = {
-      ...UNLIMITED_RATES,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      HOST: '127.0.0.1',
-      AETHER_DATA_DIR: dataDir,
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: `replicas:${randomBytes(3).toString('hex')}:`,
-      GATEWAY_SECRET: randomBytes(32).toString('base64url'),
-      SERVICE_TOKEN: randomBytes(32).toString('base64url'),
-      BCRYPT_COST: '4',
-      AUTH_PORT: String(ports.auth),
-      AUTH_GRPC_PORT: String(ports.grpc),
-      AUTH_GRPC_URL: `127.0.0.1:${ports.grpc}`,
-      AUTH_URL: `http://127.0.0.1:${ports.auth}/graphql`,
-    };
+    env = deploymentEnv({ databaseUrl: db.url, redisUrl: redis.url, dataDir, authPort: ports.auth, grpcPort: ports.grpc });
     processes.auth = await startServiceProcess('auth', 'auth', ports.auth, env);
     await Promise.all([startMessaging('messagingA'), startMessaging('messagingB')]);
     await Promise.all([startGateway(1), startGateway(2)]);

@@ -1,33 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { loadGatewayConfig } from '../src/config';
 import { startGateway, type RunningGateway } from '../src/server';
 import { codeOf, gql, startStack, type Stack } from '../../test/harness';
+import { startRedisProcess, type RedisProcess } from '../../test/processes';
 
 const LOGIN = `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** A Redis of this test's own, so that it can be stopped without touching the shared one. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve();
-    });
-  });
-  return child;
-}
 
 /** Waits for a condition that depends on a reconnect, checking every 100 ms for up to 10 s. */
 async function eventually(check: () => Promise<boolean>): Promise<void> {
@@ -75,26 +52,22 @@ describe('gateway edge: rate limits shared by replicas through Redis', () => {
 
 describe('gateway edge: rate limits while Redis is down', () => {
   let stack: Stack;
-  let redis: ChildProcess;
-  let redisPort: number;
+  let redis: RedisProcess;
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
-    stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_PER_IP: '5', RATE_LIMIT_WINDOW: '3600' } });
+    redis = await startRedisProcess();
+    stack = await startStack({ env: { REDIS_URL: redis.url, RATE_LIMIT_PER_IP: '5', RATE_LIMIT_WINDOW: '3600' } });
   });
   afterAll(async () => {
     await stack?.stop();
-    redis?.kill('SIGKILL');
+    await redis?.stop();
   });
 
   const ready = async () => (await fetch(new URL('/ready', stack.gatewayUrl))).status;
 
   it('keeps serving, still limited (in memory), reports not ready, and recovers', async () => {
     expect(await ready()).toBe(200);
-    const exited = new Promise((resolve) => redis.once('exit', resolve));
-    redis.kill('SIGKILL');
-    await exited;
+    await redis.kill();
 
     const ip = { headers: { 'x-forwarded-for': '192.0.2.20' } };
     for (let i = 0; i < 5; i++) {
@@ -106,7 +79,7 @@ describe('gateway edge: rate limits while Redis is down', () => {
     expect(await ready()).toBe(503);
     expect((await fetch(new URL('/health', stack.gatewayUrl))).status).toBe(200);
 
-    redis = await startRedis(redisPort);
+    await redis.restart();
     await eventually(async () => (await ready()) === 200);
     const after = await gql(stack.gatewayUrl, `{ __typename }`, {}, { headers: { 'x-forwarded-for': '192.0.2.21' } });
     expect(after.data).toEqual({ __typename: 'Query' });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { AuthClient, SERVICE_TOKEN_METADATA, authServiceDefinition } from '@aether/common';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { gql, registerUser, type Stack, type TestUser } from '../../../test/harness';
+import { freePort } from '../../../test/processes';
 import { LOGOUT, accessClaims, authClientFor, claimsOf, setRolesInDatabase, startAuthStack, testSigningKey } from './support';
 
 type Callback = (error: grpc.ServiceError | null, response?: unknown) => void;
@@ -31,16 +31,6 @@ async function grpcCode(promise: Promise<unknown>): Promise<grpc.status | 'OK'> 
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** A stand-in AuthService whose GetUsers does what the test says, counting calls. */
 async function fakeAuthServer(

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { REDIS_URL, codeOf, gql, registerUser, type GraphQLResponse, type Stack } from '../../../test/harness';
+import { startRedisProcess, type RedisProcess } from '../../../test/processes';
 import { LOGIN, REFRESH, startAuthStack } from './support';
 
 const WINDOW = 900;
@@ -116,53 +115,23 @@ describe('throttling without Redis', () => {
 });
 
 describe('throttling while Redis is away', () => {
-  let redisServer: ChildProcess;
+  let redisServer: RedisProcess;
   let stack: Stack;
   beforeAll(async () => {
-    const port = await freePort();
-    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await untilRedisAnswers(port);
-    stack = await startAuthStack({ redis: true, env: { REDIS_URL: `redis://127.0.0.1:${port}`, LOGIN_LIMIT_PER_ACCOUNT: '2' } });
+    redisServer = await startRedisProcess();
+    stack = await startAuthStack({ redis: true, env: { REDIS_URL: redisServer.url, LOGIN_LIMIT_PER_ACCOUNT: '2' } });
   });
   afterAll(async () => {
-    redisServer?.kill('SIGKILL');
+    await redisServer?.stop();
     await stack?.stop();
   });
 
   it('keeps logins working, and counting in the process, when Redis dies', async () => {
     const ada = await registerUser(stack);
-    redisServer.kill('SIGKILL');
-    await new Promise((resolve) => redisServer.once('exit', resolve));
+    await redisServer.kill();
     const attempt = (password: string) => gql(stack.gatewayUrl, LOGIN, { input: { login: ada.username, password } });
     expect((await attempt(ada.password)).errors).toBeUndefined();
     for (let i = 0; i < 2; i++) expect(codeOf(await attempt('wrong password'))).toBe('UNAUTHENTICATED');
     expectRateLimited(await attempt(ada.password), WINDOW);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function untilRedisAnswers(port: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    try {
-      await probe.connect();
-      await probe.ping();
-      return;
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      probe.disconnect();
-    }
-  }
-}
