@@ -41,11 +41,6 @@ function describe(error: unknown): string {
   return close?.code !== undefined ? `socket closed (${close.code}${close.reason ? `: ${close.reason}` : ''})` : String(error);
 }
 
-const seqOf = (data: unknown, key: string): number | undefined => {
-  const seq = (data as Record<string, { seq?: unknown } | null> | null | undefined)?.[key]?.seq;
-  return typeof seq === 'number' ? seq : undefined;
-};
-
 /**
  * One client subscription through the gateway: subscribe to the owning subgraph over the
  * shared upstream socket, and for each event run the rest of the query plan (entity fetches
@@ -154,7 +149,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
           continue;
         }
         attempt = 0;
-        const seq = seqOf(item.event.data, planned.responseKey);
+        const seq = planned.resumable?.seqOf(item.event.data);
         if (seq !== undefined && lastSeq !== null && seq <= lastSeq) continue;
         const event = item.event;
         // Subscribers with the same operation and variables receive the same upstream event:

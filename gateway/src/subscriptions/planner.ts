@@ -4,6 +4,9 @@ import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-plann
 import {
   Kind,
   getArgumentValues,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
   parse,
   print,
   visit,
@@ -21,6 +24,8 @@ type OperationContext = ReturnType<typeof buildOperationContext>;
 /** The argument by which a subscription resumes after the last event it delivered. */
 export const RESUME_ARGUMENT = 'afterSeq';
 const RESUME_VARIABLE = '__aether_afterSeq';
+/** Where the rewritten upstream operation puts each event's seq, whatever the client selected. */
+const SEQ_KEY = '__aether_seq';
 
 /** What the gateway needs to run one subscription operation, planned once and shared. */
 export interface PlannedSubscription {
@@ -29,14 +34,17 @@ export interface PlannedSubscription {
   /** Entity fetches that complete each event with other subgraphs' fields. */
   rest?: PlanNode;
   operationContext: OperationContext;
-  /** Response key of the root field: where an event's `seq` is found. */
-  responseKey: string;
   /**
    * Present when the root field takes `afterSeq`: the primary operation rewritten to pass it as
    * a variable, so that after an upstream reconnect the gateway resubscribes from the last seq
    * it delivered, and the client sees no gap.
    */
-  resumable?: { operation: string; initialAfterSeq: (variables: Record<string, unknown>) => number | null };
+  resumable?: {
+    operation: string;
+    initialAfterSeq: (variables: Record<string, unknown>) => number | null;
+    /** The seq of an upstream event of `operation`. */
+    seqOf: (data: unknown) => number | undefined;
+  };
   supergraphSchema: GraphQLSchema;
   apiSchema: Schema;
   /**
@@ -46,8 +54,12 @@ export interface PlannedSubscription {
   shared?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
 }
 
-/** Adds `afterSeq: $__aether_afterSeq` to the root field of a subgraph subscription operation. */
-function withResumeVariable(operation: string): string {
+/**
+ * Rewrites the subgraph subscription operation so that the gateway can resume it: the root
+ * field takes `afterSeq: $__aether_afterSeq`, and selects `__aether_seq: seq` even when the
+ * client did not ask for `seq` (what the client did not select never reaches it).
+ */
+function resumableOperation(operation: string): { operation: string; responseKey: string } {
   const doc = parse(operation);
   const op = doc.definitions[0] as OperationDefinitionNode;
   const root = op.selectionSet.selections[0] as FieldNode;
@@ -86,11 +98,18 @@ function withResumeVariable(operation: string): string {
               value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } },
             },
           ],
+          selectionSet: {
+            kind: Kind.SELECTION_SET,
+            selections: [
+              ...(root.selectionSet?.selections ?? []),
+              { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: SEQ_KEY }, name: { kind: Kind.NAME, value: 'seq' } },
+            ],
+          },
         },
       ],
     },
   };
-  return print({ ...doc, definitions: [rewritten] });
+  return { operation: print({ ...doc, definitions: [rewritten] }), responseKey: root.alias?.value ?? root.name.value };
 }
 
 export function resumeVariables(afterSeq: number | null): Record<string, unknown> {
@@ -141,20 +160,29 @@ export class SubscriptionPlanner {
     const operationContext = buildOperationContext({ schema: state.apiSchema, operationDocument: document, operationName });
     const root = operationContext.operation.selectionSet.selections[0] as FieldNode;
     const fieldDef = state.apiSchema.getSubscriptionType()!.getFields()[root.name.value];
-    const resumable = fieldDef.args.some((a) => a.name === RESUME_ARGUMENT)
-      ? {
-          operation: withResumeVariable(plan.node.primary.operation),
-          initialAfterSeq: (variables: Record<string, unknown>) => {
-            const value = getArgumentValues(fieldDef, root, variables)[RESUME_ARGUMENT];
-            return typeof value === 'number' ? value : null;
-          },
-        }
-      : undefined;
+    // A root field that takes `afterSeq` and returns events with a `seq` can be resumed.
+    const eventType = getNamedType(fieldDef.type);
+    const resumable =
+      fieldDef.args.some((a) => a.name === RESUME_ARGUMENT) && (isObjectType(eventType) || isInterfaceType(eventType)) && eventType.getFields().seq
+        ? (() => {
+            const { operation, responseKey } = resumableOperation(plan.node.primary.operation);
+            return {
+              operation,
+              initialAfterSeq: (variables: Record<string, unknown>) => {
+                const value = getArgumentValues(fieldDef, root, variables)[RESUME_ARGUMENT];
+                return typeof value === 'number' ? value : null;
+              },
+              seqOf: (data: unknown) => {
+                const seq = (data as Record<string, Record<string, unknown> | null> | null | undefined)?.[responseKey]?.[SEQ_KEY];
+                return typeof seq === 'number' ? seq : undefined;
+              },
+            };
+          })()
+        : undefined;
     const planned: PlannedSubscription = {
       primary: plan.node.primary,
       rest: plan.node.rest,
       operationContext,
-      responseKey: root.alias?.value ?? root.name.value,
       resumable,
       supergraphSchema: state.supergraphSchema,
       apiSchema: state.apiSchemaInternal,
