@@ -83,6 +83,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** Options that make a new stack a replica of `stack`: the same database, secrets and Redis prefix. */
+export function replicaOf(stack: Stack): Pick<StackOptions, 'databaseUrl' | 'shared'> {
+  return {
+    databaseUrl: stack.databaseUrl,
+    shared: { gatewaySecret: stack.env.gatewaySecret, serviceToken: stack.env.serviceToken, redisPrefix: stack.env.redisPrefix },
+  };
+}
+
 /**
  * Starts auth, messaging and the gateway on free loopback ports with the same start functions
  * their `main.ts` uses, over a real PostgreSQL (and Redis when asked).

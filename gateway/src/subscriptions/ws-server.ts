@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { ErrorCode, RateLimitedError, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError, OperationTypeNode, getOperationAST, parse, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
@@ -52,7 +52,7 @@ export interface SubscriptionServerOptions {
   onGauge?: (gauge: 'sockets' | 'subscriptions', delta: number) => void;
   onEventDelivered?: () => void;
   /** The gateway's operation limits and rate limits, applied exactly as on HTTP (see gateway/src/edge). */
-  guard?: OperationGuard;
+  guard: OperationGuard;
 }
 
 /** What the edge checks on every operation a socket starts, before it is planned. */
@@ -139,17 +139,17 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       }
       let document: DocumentNode;
       try {
-        document = options.guard ? options.guard.parse(payload.query) : parse(payload.query, { maxTokens: 5000 });
+        document = options.guard.parse(payload.query);
       } catch (error) {
         return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       }
-      const errors = options.guard ? options.guard.validate(schema, document) : validate(schema, document);
+      const errors = options.guard.validate(schema, document);
       if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       const operation = getOperationAST(document, payload.operationName);
       if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
       const variables = payload.variables ?? {};
-      const refused = await options.guard?.admit({ schema, document, operation, variables, clientIp: ctx.extra.clientIp, viewer: ctx.extra.viewer });
-      if (refused?.length) return refused;
+      const refused = await options.guard.admit({ schema, document, operation, variables, clientIp: ctx.extra.clientIp, viewer: ctx.extra.viewer });
+      if (refused.length) return refused;
       const context: GatewayContext = {
         viewer: ctx.extra.viewer,
         clientIp: ctx.extra.clientIp,
@@ -199,10 +199,10 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
     },
     // Queries and mutations sent over the socket run exactly as over HTTP.
     execute: async (args) => {
-      const { gateway, operation } = args.contextValue as { gateway: GatewayContext; operation: OperationTypeNode };
+      const { gateway, query, operation } = args.contextValue as { gateway: GatewayContext; query: string; operation: OperationTypeNode };
       if (operation === OperationTypeNode.SUBSCRIPTION) throw new Error('unreachable');
       const response = await options.apollo.executeOperation(
-        { query: print(args.document), variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
+        { query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
         { contextValue: gateway },
       );
       if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported here')] };

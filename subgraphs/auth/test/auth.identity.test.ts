@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { IDENTITY_HEADER, signIdentity } from '@aether/common';
 import { SignJWT, createLocalJWKSet, jwtVerify, type JWK } from 'jose';
-import { gql, registerUser, type GraphQLResponse, type Stack, type TestUser } from '../../../test/harness';
+import { gql, registerUser, type GraphQLResponse, type Stack, type TestUser, replicaOf } from '../../../test/harness';
 import { ME, accessClaims, claimsOf, expectRefused, me, setRolesInDatabase, startAuthStack, testSigningKey } from './support';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -122,8 +122,7 @@ describe('identity: access tokens, JWKS and the gateway-signed identity header',
   it('says "cannot verify right now" with 503, not "invalid", when auth\'s keys cannot be fetched', async () => {
     // A gateway replica pointed at a JWKS address where nothing listens.
     const blind = await startAuthStack({
-      databaseUrl: stack.databaseUrl,
-      shared: { gatewaySecret: stack.env.gatewaySecret, serviceToken: stack.env.serviceToken, redisPrefix: stack.env.redisPrefix },
+      ...replicaOf(stack),
       env: { JWT_PRIVATE_KEY: key.privatePem, AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json' },
     });
     try {

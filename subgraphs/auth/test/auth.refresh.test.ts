@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { codeOf, gql, registerUser, type Stack } from '../../../test/harness';
+import { codeOf, gql, registerUser, type Stack, replicaOf } from '../../../test/harness';
 import { REFRESH, accessClaims, claimsOf, expectRefused, login, me, sql, testSigningKey, startAuthStack } from './support';
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -115,9 +115,8 @@ describe('refresh tokens', () => {
 
   it('honours ACCESS_TOKEN_TTL and REFRESH_TOKEN_TTL', async () => {
     const short = await startAuthStack({
-      databaseUrl: stack.databaseUrl,
+      ...replicaOf(stack),
       redis: true,
-      shared: { gatewaySecret: stack.env.gatewaySecret, serviceToken: stack.env.serviceToken, redisPrefix: stack.env.redisPrefix },
       env: { JWT_PRIVATE_KEY: key.privatePem, ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '3600' },
     });
     try {

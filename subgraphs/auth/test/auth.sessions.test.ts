@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { REDIS_URL, codeOf, gql, registerUser, type Stack } from '../../../test/harness';
+import { REDIS_URL, codeOf, gql, registerUser, type Stack, replicaOf } from '../../../test/harness';
 import { LOGOUT, LOGOUT_ALL, REFRESH, claimsOf, expectRefused, login, me, within, startAuthStack } from './support';
 
 /**
@@ -94,8 +94,7 @@ describe('revocation shared through Redis', () => {
     // A second replica of every service, on the same database, secrets and Redis prefix.
     b = await startAuthStack({
       redis: true,
-      databaseUrl: a.databaseUrl,
-      shared: { gatewaySecret: a.env.gatewaySecret, serviceToken: a.env.serviceToken, redisPrefix: a.env.redisPrefix },
+      ...replicaOf(a),
     });
     redis = new Redis(REDIS_URL);
   });

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { REDIS_URL, codeOf, gql, registerUser, type GraphQLResponse, type Stack } from '../../../test/harness';
+import { REDIS_URL, codeOf, gql, registerUser, type GraphQLResponse, type Stack, replicaOf } from '../../../test/harness';
 import { startRedisProcess, type RedisProcess } from '../../../test/processes';
 import { LOGIN, REFRESH, startAuthStack } from './support';
 
@@ -27,8 +27,7 @@ describe('login and refresh throttling, counted in Redis and shared by replicas'
     b = await startAuthStack({
       redis: true,
       env,
-      databaseUrl: a.databaseUrl,
-      shared: { gatewaySecret: a.env.gatewaySecret, serviceToken: a.env.serviceToken, redisPrefix: a.env.redisPrefix },
+      ...replicaOf(a),
     });
     redis = new Redis(REDIS_URL);
   });
