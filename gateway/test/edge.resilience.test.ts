@@ -53,7 +53,10 @@ describe('gateway edge: a subgraph outage', () => {
       expect(res.data).toEqual({ me: { id: alice.id, username: alice.username }, room: null });
       expect(res.errors).toHaveLength(1);
       // The gateway cannot tell which field a failed fetch was for; it says only that something failed.
-      expect(res.errors![0]).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      // ... and the request id to quote, the same the response header and the logs carry.
+      const requestId = res.headers.get('x-request-id');
+      expect(requestId).toBeTruthy();
+      expect(res.errors![0]).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
       expect(JSON.stringify(res.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch failed/);
     });
 

@@ -1,4 +1,4 @@
-import { ErrorCode, maskError, signIdentity, type Logger } from '@aether/common';
+import { ErrorCode, inSpan, linkFrom, maskError, requestContext, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
@@ -65,7 +65,15 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
   };
   const sharingKey = planned.shared?.key(options.variables);
 
-  const executeEvent = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
+  const spanAttributes = { 'graphql.operation.name': options.operationName ?? '', 'aether.subgraph': serviceName };
+  const executeEvent = (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
+    const link = linkFrom(event.extensions?.traceContext);
+    // Its own trace, linked to the send that published the event: one send fans out to many deliveries.
+    return inSpan('subscription event execute', { root: true, kind: SpanKind.CONSUMER, links: link ? [link] : [], attributes: spanAttributes }, () =>
+      requestContext.run({ requestId: context.requestId, userId: context.viewer?.userId }, () => runPlan(event)),
+    );
+  };
+  const runPlan = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
     // The primary fetch is answered by the event itself; every other fetch goes to its subgraph.
     const serviceMap: ServiceMap = {
       ...options.dataSources(),
@@ -158,7 +166,19 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
           ? planned.shared.results.get(`${sharingKey}\u0000${JSON.stringify(event)}`, () => executeEvent(event))
           : executeEvent(event));
         if (seq !== undefined) lastSeq = seq;
-        yield result;
+        // Ends when the client's socket has been handed the result (graphql-ws pulls the next event after sending).
+        const link = linkFrom(event.extensions?.traceContext);
+        const delivery = tracer.startSpan('subscription event deliver', {
+          root: true,
+          kind: SpanKind.CONSUMER,
+          links: link ? [link] : [],
+          attributes: { ...spanAttributes, ...(seq !== undefined ? { 'aether.room.seq': seq } : {}) },
+        });
+        try {
+          yield result;
+        } finally {
+          delivery.end();
+        }
       }
     } finally {
       unsubscribe();

@@ -1,4 +1,4 @@
-import { DateTimeScalar, ForbiddenError, UnauthenticatedError, parseInput, type Identity } from '@aether/common';
+import { DateTimeScalar, ForbiddenError, UnauthenticatedError, parseInput, type Identity, type TraceCarrier } from '@aether/common';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
 import { z } from 'zod';
@@ -16,6 +16,11 @@ export interface MessagingContext {
   membership: DataLoader<string, MemberRecord | null>;
   messages: DataLoader<string, MessageRecord | null>;
   reactions: DataLoader<string, ReactionCount[]>;
+  /**
+   * On a subscription's context: the trace context of the event being resolved, which the
+   * socket server sends along with the result (graphql-js resolves one event at a time).
+   */
+  eventTrace?: TraceCarrier;
 }
 
 export function createContext(identity: Identity, deps: MessagingDeps): MessagingContext {
@@ -152,11 +157,17 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
         const after = parseInput(afterSeqArg, { afterSeq }).afterSeq;
         return roomEventStream(ctx.deps, actor(ctx), roomId, after);
       },
-      resolve: (payload: RoomEventPayload) => payload,
+      resolve: (payload: RoomEventPayload, _args: Args, ctx: MessagingContext) => {
+        ctx.eventTrace = payload.trace;
+        return payload;
+      },
     },
     typing: {
       subscribe: (_: unknown, { roomId }: Args, ctx: MessagingContext) => typingStream(ctx.deps, actor(ctx), roomId),
-      resolve: (payload: TypingPayload) => payload,
+      resolve: (payload: TypingPayload, _args: Args, ctx: MessagingContext) => {
+        ctx.eventTrace = payload.trace;
+        return payload;
+      },
     },
   },
   RoomEvent: {

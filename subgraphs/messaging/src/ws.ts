@@ -3,7 +3,7 @@ import { ErrorCode, maskError, verifyIdentity, type Identity, type Logger } from
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createContext } from './resolvers';
+import { createContext, type MessagingContext } from './resolvers';
 import type { MessagingDeps } from './rooms';
 
 /**
@@ -35,6 +35,11 @@ export function serveSubscriptions(options: {
         byId.set(id, identity);
       },
       context: (ctx, id) => createContext(identities.get(ctx)!.get(id)!, options.deps),
+      // The event's trace context goes to the gateway with the result, which links its delivery spans to it.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const trace = (args.contextValue as MessagingContext).eventTrace;
+        return trace ? { ...result, extensions: { ...result.extensions, traceContext: trace } } : result;
+      },
       onComplete: (ctx, id) => {
         identities.get(ctx)?.delete(id);
       },
