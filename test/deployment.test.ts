@@ -746,6 +746,27 @@ describe('deployment files', () => {
       expect(byKind(render().objects, 'Secret')).toHaveLength(0);
     });
 
+    test('tracing and ServiceMonitor values: off by default, and when on, every service exports and is scraped', () => {
+      const observed = values();
+      observed.tracing.otlpEndpoint = 'http://otel-collector.observability:4318';
+      observed.metrics.serviceMonitor = { enabled: true, interval: '30s', labels: { release: 'kube-prometheus-stack' } };
+      const { objects } = render(observed);
+      const monitors = objects.filter((o) => o.kind === 'ServiceMonitor');
+      checkKubernetesObjects(objects.filter((o) => o.kind !== 'ServiceMonitor'), 'helm chart with tracing', secretTemplate(), required);
+      for (const spec of SERVICES) {
+        const config = find(objects, 'ConfigMap', `aetherconnect-${spec.name}`)!.data;
+        expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.observability:4318');
+        expect(() => spec.load({ ...config, NODE_ENV: 'test' })).not.toThrow();
+        const monitor = monitors.find((m) => m.metadata.name === `aetherconnect-${spec.name}`)!;
+        expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
+        expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+        const service = find(objects, 'Service', `aetherconnect-${spec.name}`)!;
+        expect(service.spec.selector).toEqual(monitor.spec.selector.matchLabels);
+        expect(service.spec.ports.map((p: Obj) => p.name)).toContain('http');
+      }
+      expect(render().objects.filter((o) => o.kind === 'ServiceMonitor' || o.data?.OTEL_EXPORTER_OTLP_ENDPOINT)).toEqual([]);
+    });
+
     test('values that are not set, or a variable a service does not read, fail', () => {
       const missing = values();
       delete missing.services.gateway.preStopSleepSeconds;
