@@ -78,6 +78,9 @@ describe('gateway edge: a subgraph outage', () => {
       expect(body.checks.subgraphs).toBe('down');
       expect((await fetch(new URL('/health', stack.gatewayUrl))).status).toBe(200);
       expect(await sample(stack.gatewayUrl, 'aether_dependency_up', { dependency: 'subgraphs' })).toBe(0);
+      // Per subgraph too, for the AetherSubgraphDown alert: which one is down.
+      expect(await sample(stack.gatewayUrl, 'aether_dependency_up', { dependency: 'subgraph:messaging' })).toBe(0);
+      expect(await sample(stack.gatewayUrl, 'aether_dependency_up', { dependency: 'subgraph:auth' })).toBe(1);
     });
 
     it('logs each failure once, with the request id and no credentials', async () => {

@@ -256,7 +256,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         send: (data) => {
           if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > limits.maxBufferedBytes) {
-            if (socket.readyState === socket.OPEN) options.onSlowConsumer?.();
+            options.onSlowConsumer?.();
             close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
             setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
             return;
