@@ -13,16 +13,12 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { core, NodeSDK, tracing } from '@opentelemetry/sdk-node';
 import { registerTraceFlush } from './trace-context';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-  type SamplingResult,
-} from '@opentelemetry/sdk-trace-base';
+
+const { AlwaysOffSampler, AlwaysOnSampler, SamplingDecision, TraceIdRatioBasedSampler } = tracing;
+type Sampler = tracing.Sampler;
+type SamplingResult = tracing.SamplingResult;
 
 export interface TracingOptions {
   /** `service.name` when `OTEL_SERVICE_NAME` does not set one. */
@@ -92,7 +88,8 @@ export function startTracing(options: TracingOptions, env: NodeJS.ProcessEnv = p
   if (running || !tracingConfigured(env)) return running;
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ? undefined : options.serviceName,
-    ...(options.edge ? { sampler: new EdgeSampler(configuredRatio(env)) } : {}),
+    // At the edge, trace context only: a client's `baggage` header never reaches internal services.
+    ...(options.edge ? { sampler: new EdgeSampler(configuredRatio(env)), textMapPropagator: new core.W3CTraceContextPropagator() } : {}),
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [

@@ -1,6 +1,8 @@
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
-import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { tracing } from '@opentelemetry/sdk-node';
 import { EdgeSampler, tracingConfigured } from '../src/tracing';
+
+const { SamplingDecision } = tracing;
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const parent = (isRemote: boolean, sampled: boolean) =>
