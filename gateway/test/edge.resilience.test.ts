@@ -1,4 +1,5 @@
 import { codeOf, gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
+import { Collector, wsClient } from '../../test/ws-client';
 
 /** The value of one sample of a Prometheus text exposition, 0 when it is absent. */
 async function sample(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -97,6 +98,17 @@ describe('gateway edge: a subgraph outage', () => {
         error: 'subgraph messaging unavailable (ECONNREFUSED)',
       });
       expect(stack.logs.lines.join('\n')).not.toContain(alice.accessToken);
+    });
+
+    it('gives the same masked error with a quotable request id over WebSocket, and logs it under that id', async () => {
+      const client = wsClient(stack.gatewayUrl, alice.accessToken);
+      const result = new Collector(client, BOTH, { r: roomId });
+      await result.waitForEnd();
+      await client.dispose();
+      const [error] = result.events[0].errors as unknown as { extensions: { code: string; requestId: string } }[];
+      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      const logged = stack.logs.lines.filter((l) => l.includes(error.extensions.requestId)).map((l) => JSON.parse(l));
+      expect(logged.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ service: 'gateway', message: 'operation failed', userId: alice.id })]);
     });
   });
 
