@@ -110,7 +110,8 @@ describe('tracing through every hop', () => {
     );
     expect(gatewayServer.parentSpanId).toBe(clientSpanId);
 
-    // auth's gRPC server, and the PostgreSQL query it ran for messaging's lookup.
+    // auth's gRPC server, and the PostgreSQL query it ran for messaging's lookup; each process
+    // exports on its own schedule, so wait until the whole chain up to the gateway has arrived.
     const [authQuery] = await receiver.waitFor(
       (all) =>
         all.filter(
@@ -118,9 +119,10 @@ describe('tracing through every hop', () => {
             inTrace(s) &&
             s.service === 'auth' &&
             s.attributes['db.system.name'] === 'postgresql' &&
-            receiver.ancestry(s).some((a) => a.service === 'auth' && a.attributes['rpc.system'] === 'grpc' && a.kind === SpanKinds.SERVER),
+            receiver.ancestry(s).some((a) => a.service === 'auth' && a.attributes['rpc.system'] === 'grpc' && a.kind === SpanKinds.SERVER) &&
+            receiver.ancestry(s).at(-1)!.spanId === gatewayServer.spanId,
         ),
-      'auth PostgreSQL span under its gRPC server span',
+      'auth PostgreSQL span under its gRPC server span, linked up to the gateway',
     );
     const chain = receiver.ancestry(authQuery);
     const hops = chain.map((s) => `${s.service}:${s.kind}`);
@@ -157,7 +159,9 @@ describe('tracing through every hop', () => {
 
     // Every service wrote a log line for this request carrying its trace id and a span id.
     for (const service of ['gateway', 'messaging', 'auth'] as const) {
-      const lines = logLines(processes[service]).filter((l) => l.trace_id === clientTraceId);
+      const traced = () => logLines(processes[service]).filter((l) => l.trace_id === clientTraceId);
+      for (let wait = 0; wait < 50 && !traced().length; wait++) await new Promise((r) => setTimeout(r, 100));
+      const lines = traced();
       expect({ service, logged: lines.length > 0 }).toEqual({ service, logged: true });
       expect(lines.every((l) => typeof l.span_id === 'string' && /^[0-9a-f]{16}$/.test(l.span_id as string))).toBe(true);
       expect(lines.some((l) => l.requestId === requestId)).toBe(true);
