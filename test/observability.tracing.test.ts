@@ -157,6 +157,10 @@ describe('tracing through every hop', () => {
       'auth entity fetch in the event execution trace',
     );
 
+    // And the delivery's lag since the publish is measured for the dashboard and the alert.
+    const scrape = await (await fetch(gatewayUrl.replace('/graphql', '/metrics'))).text();
+    expect(Number(/^aether_subscription_delivery_lag_seconds_count\{service="gateway"\} (\d+)$/m.exec(scrape)?.[1])).toBeGreaterThanOrEqual(1);
+
     // Every service wrote a log line for this request carrying its trace id and a span id.
     for (const service of ['gateway', 'messaging', 'auth'] as const) {
       const traced = () => logLines(processes[service]).filter((l) => l.trace_id === clientTraceId);

@@ -44,6 +44,7 @@ export class ServiceMetrics {
   readonly subscriptions: Gauge;
   readonly eventsDelivered: Counter;
   readonly slowConsumerCloses: Counter;
+  readonly deliveryLag: Histogram;
   readonly loginAttempts: Counter<'outcome'>;
   readonly rateLimited: Counter<'limit'>;
   readonly operationsRefused: Counter<'limit'>;
@@ -98,6 +99,12 @@ export class ServiceMetrics {
     this.eventsDelivered = new Counter({
       name: 'aether_subscription_events_delivered_total',
       help: 'Subscription events sent to clients',
+      registers,
+    });
+    this.deliveryLag = new Histogram({
+      name: 'aether_subscription_delivery_lag_seconds',
+      help: 'From a live event being published (after its write committed) to its result being handed to a subscriber socket',
+      buckets: LATENCY_BUCKETS,
       registers,
     });
     this.slowConsumerCloses = new Counter({

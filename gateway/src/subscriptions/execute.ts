@@ -26,6 +26,8 @@ export interface FederatedSubscriptionOptions {
   logger: Logger;
   /** Events buffered for a client that is not reading; past it the client is a slow consumer. */
   maxBuffered: number;
+  /** Called with the seconds since a live event was published, once its result is handed to the client's socket. */
+  onDelivered?: (lagSeconds: number) => void;
   /** Reconnect backoff bounds in milliseconds. */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -162,8 +164,10 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         const event = item.event;
         // Subscribers with the same operation and variables receive the same upstream event:
         // with a viewer-independent selection, the first to get it computes the result for all.
+        // Keyed by what the result depends on: a live copy's extensions (trace context, publish
+        // time) are not, and a replayed copy of the same event has none.
         const result = await (planned.shared
-          ? planned.shared.results.get(`${sharingKey}\u0000${JSON.stringify(event)}`, () => executeEvent(event))
+          ? planned.shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => executeEvent(event))
           : executeEvent(event));
         if (seq !== undefined) lastSeq = seq;
         // Ends when the client's socket has been handed the result (graphql-ws pulls the next event after sending).
@@ -176,6 +180,8 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         });
         try {
           yield result;
+          const publishedAt = event.extensions?.publishedAt;
+          if (typeof publishedAt === 'number') options.onDelivered?.(Math.max(0, Date.now() - publishedAt) / 1000);
         } finally {
           delivery.end();
         }

@@ -51,6 +51,8 @@ export interface SubscriptionServerOptions {
   /** Called with +1/-1 as sockets open and close, and as subscriptions start and end (metrics). */
   onGauge?: (gauge: 'sockets' | 'subscriptions', delta: number) => void;
   onEventDelivered?: () => void;
+  /** Called with the seconds from a live event's publish to its result reaching a subscriber's socket (metrics). */
+  onDeliveryLag?: (seconds: number) => void;
   /** Called when a client is closed as a slow consumer (metrics). */
   onSlowConsumer?: () => void;
   /** The gateway's operation limits and rate limits, applied exactly as on HTTP (see gateway/src/edge). */
@@ -187,6 +189,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         secret: options.secret,
         logger,
         maxBuffered: limits.maxBufferedEvents,
+        onDelivered: options.onDeliveryLag,
       });
       return (async function* () {
         try {

@@ -1,8 +1,8 @@
-import { DateTimeScalar, ForbiddenError, UnauthenticatedError, parseInput, type Identity, type TraceCarrier } from '@aether/common';
+import { DateTimeScalar, ForbiddenError, UnauthenticatedError, parseInput, type Identity } from '@aether/common';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import type { RoomEventPayload, TypingPayload } from './events/publisher';
+import { liveEventExtensions, type LiveEventExtensions, type RoomEventPayload, type TypingPayload } from './events/publisher';
 import * as messages from './messages';
 import * as rooms from './rooms';
 import { isId, type MessagingDeps } from './rooms';
@@ -17,10 +17,10 @@ export interface MessagingContext {
   messages: DataLoader<string, MessageRecord | null>;
   reactions: DataLoader<string, ReactionCount[]>;
   /**
-   * On a subscription's context: the trace context of the event being resolved, which the
-   * socket server sends along with the result (graphql-js resolves one event at a time).
+   * On a subscription's context: what the socket server sends along with the result of the
+   * event being resolved (graphql-js resolves one event at a time).
    */
-  eventTrace?: TraceCarrier;
+  eventExtensions?: LiveEventExtensions;
 }
 
 export function createContext(identity: Identity, deps: MessagingDeps): MessagingContext {
@@ -158,14 +158,14 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
         return roomEventStream(ctx.deps, actor(ctx), roomId, after);
       },
       resolve: (payload: RoomEventPayload, _args: Args, ctx: MessagingContext) => {
-        ctx.eventTrace = payload.trace;
+        ctx.eventExtensions = liveEventExtensions(payload);
         return payload;
       },
     },
     typing: {
       subscribe: (_: unknown, { roomId }: Args, ctx: MessagingContext) => typingStream(ctx.deps, actor(ctx), roomId),
       resolve: (payload: TypingPayload, _args: Args, ctx: MessagingContext) => {
-        ctx.eventTrace = payload.trace;
+        ctx.eventExtensions = liveEventExtensions(payload);
         return payload;
       },
     },

@@ -35,10 +35,10 @@ export function serveSubscriptions(options: {
         byId.set(id, identity);
       },
       context: (ctx, id) => createContext(identities.get(ctx)!.get(id)!, options.deps),
-      // The event's trace context goes to the gateway with the result, which links its delivery spans to it.
+      // A live event's trace context and publish time go to the gateway with its result (see LiveEventExtensions).
       onNext: (_ctx, _id, _payload, args, result) => {
-        const trace = (args.contextValue as MessagingContext).eventTrace;
-        return trace ? { ...result, extensions: { ...result.extensions, traceContext: trace } } : result;
+        const extensions = (args.contextValue as MessagingContext).eventExtensions;
+        return extensions ? { ...result, extensions: { ...result.extensions, ...extensions } } : result;
       },
       onComplete: (ctx, id) => {
         identities.get(ctx)?.delete(id);

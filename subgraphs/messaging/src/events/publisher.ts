@@ -13,6 +13,23 @@ export interface RoomEventPayload {
   replayed?: boolean;
   /** The trace context of the write that published it: deliveries link to it. */
   trace?: TraceCarrier;
+  /** When it was published (ms since the epoch): gateways measure delivery lag from it. */
+  publishedAt?: number;
+}
+
+/**
+ * What travels with a live event's result to the gateway, in the graphql-ws `next` message's
+ * `extensions`: the send's trace context (delivery spans link to it) and the publish time.
+ * Replayed events have neither: they were not just sent.
+ */
+export interface LiveEventExtensions {
+  traceContext?: TraceCarrier;
+  publishedAt?: number;
+}
+
+export function liveEventExtensions(payload: { trace?: TraceCarrier; publishedAt?: number; replayed?: boolean }): LiveEventExtensions | undefined {
+  if (payload.replayed || (!payload.trace && payload.publishedAt === undefined)) return undefined;
+  return { ...(payload.trace ? { traceContext: payload.trace } : {}), ...(payload.publishedAt !== undefined ? { publishedAt: payload.publishedAt } : {}) };
 }
 
 export interface TypingPayload {
@@ -73,7 +90,7 @@ export class RoomEvents {
     if (!event) return;
     try {
       await inSpan('room event publish', { kind: SpanKind.PRODUCER, attributes: publishAttributes(event.roomId, event.seq) }, () =>
-        this.pubsub.publish(channels.room(this.prefix, event.roomId), { event, message, trace: traceCarrier() } satisfies RoomEventPayload),
+        this.pubsub.publish(channels.room(this.prefix, event.roomId), { event, message, trace: traceCarrier(), publishedAt: Date.now() } satisfies RoomEventPayload),
       );
     } catch (error) {
       // The event is stored: subscribers that miss it get it on resume (afterSeq). Do not fail the write.
