@@ -1,10 +1,13 @@
 /** `npm run bench`: every benchmark, one after another, printing Markdown tables for the README. */
 import { benchSubscriptions } from './subscriptions';
+import { benchTracing } from './tracing';
 
-benchSubscriptions().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+benchSubscriptions()
+  .then(benchTracing)
+  .then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );

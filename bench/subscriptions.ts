@@ -36,7 +36,7 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<u
 }
 
 /** A fresh database on DATABASE_URL's server, or on an embedded PostgreSQL started for the run. */
-async function database(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function database(): Promise<{ url: string; stop(): Promise<void> }> {
   let pg: RunningPostgres | undefined;
   let dir: string | undefined;
   if (!process.env.DATABASE_URL) {

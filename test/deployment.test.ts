@@ -567,9 +567,12 @@ describe('deployment files', () => {
   });
 
   describe('docker-compose.yml', () => {
+    // Services in a profile (observability) start only when asked for; the rest is the product.
+    const coreServices = () => Object.entries<Obj>(compose.services).filter(([, svc]) => !svc.profiles);
+
     test('the six services, each with a healthcheck; dependencies wait until healthy', () => {
-      expect(Object.keys(compose.services).sort()).toEqual(['auth', 'gateway', 'messaging', 'mongo', 'postgres', 'redis']);
-      for (const [name, svc] of Object.entries<Obj>(compose.services)) {
+      expect(coreServices().map(([name]) => name).sort()).toEqual(['auth', 'gateway', 'messaging', 'mongo', 'postgres', 'redis']);
+      for (const [name, svc] of coreServices()) {
         const test = svc.healthcheck?.test;
         expect({ name, healthcheck: Array.isArray(test) ? test[0] : typeof test }).toEqual({ name, healthcheck: expect.stringMatching(/^(CMD|CMD-SHELL|string)$/) });
         expect(svc.healthcheck.disable).not.toBe(true);
@@ -622,8 +625,26 @@ describe('deployment files', () => {
       expect(([] as string[]).concat(mongo.healthcheck.test).join(' ')).toContain(`rs.initiate({ _id: '${replSet}'`);
     });
 
+    test('the observability profile: collector, Jaeger, Prometheus and Grafana, from files in the repository, UIs on loopback only', () => {
+      const profiled = Object.entries<Obj>(compose.services).filter(([, svc]) => svc.profiles);
+      expect(profiled.map(([name, svc]) => [name, svc.profiles])).toEqual(
+        ['otel-collector', 'jaeger', 'prometheus', 'grafana'].map((name) => [name, ['observability']]),
+      );
+      for (const [name, svc] of profiled) {
+        for (const volume of (svc.volumes ?? []) as string[]) {
+          const source = volume.split(':')[0];
+          if (source.startsWith('./')) expect({ name, source, exists: existsSync(join(repoRoot, source)) }).toEqual({ name, source, exists: true });
+          else expect(Object.keys(compose.volumes)).toContain(source);
+        }
+        for (const port of (svc.ports ?? []) as string[]) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
+      }
+      // The services export only when the operator points them at the collector.
+      const raw = parseYaml(read('docker-compose.yml')) as Obj;
+      for (const spec of SERVICES) expect(raw.services[spec.name].environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
+    });
+
     test('only the gateway is published, on its listening port; data lives in named volumes', () => {
-      for (const [name, svc] of Object.entries<Obj>(compose.services)) if (name !== 'gateway') expect({ name, ports: svc.ports }).toEqual({ name, ports: undefined });
+      for (const [name, svc] of coreServices()) if (name !== 'gateway') expect({ name, ports: svc.ports }).toEqual({ name, ports: undefined });
       const published = (compose.services.gateway.ports as string[]).map((p) => String(p).split(':'));
       expect(published).toEqual([[dotenv.GATEWAY_PUBLISH ?? '4000', composeEnv.gateway.GATEWAY_PORT ?? '4000']]);
       for (const store of ['postgres', 'mongo', 'redis']) {
@@ -723,6 +744,27 @@ describe('deployment files', () => {
       expect(secrets).toHaveLength(1);
       checkKubernetesObjects(objects.filter((o) => o.kind !== 'Secret'), 'helm chart with secret', secrets[0], required);
       expect(byKind(render().objects, 'Secret')).toHaveLength(0);
+    });
+
+    test('tracing and ServiceMonitor values: off by default, and when on, every service exports and is scraped', () => {
+      const observed = values();
+      observed.tracing.otlpEndpoint = 'http://otel-collector.observability:4318';
+      observed.metrics.serviceMonitor = { enabled: true, interval: '30s', labels: { release: 'kube-prometheus-stack' } };
+      const { objects } = render(observed);
+      const monitors = objects.filter((o) => o.kind === 'ServiceMonitor');
+      checkKubernetesObjects(objects.filter((o) => o.kind !== 'ServiceMonitor'), 'helm chart with tracing', secretTemplate(), required);
+      for (const spec of SERVICES) {
+        const config = find(objects, 'ConfigMap', `aetherconnect-${spec.name}`)!.data;
+        expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.observability:4318');
+        expect(() => spec.load({ ...config, NODE_ENV: 'test' })).not.toThrow();
+        const monitor = monitors.find((m) => m.metadata.name === `aetherconnect-${spec.name}`)!;
+        expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
+        expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+        const service = find(objects, 'Service', `aetherconnect-${spec.name}`)!;
+        expect(service.spec.selector).toEqual(monitor.spec.selector.matchLabels);
+        expect(service.spec.ports.map((p: Obj) => p.name)).toContain('http');
+      }
+      expect(render().objects.filter((o) => o.kind === 'ServiceMonitor' || o.data?.OTEL_EXPORTER_OTLP_ENDPOINT)).toEqual([]);
     });
 
     test('values that are not set, or a variable a service does not read, fail', () => {

@@ -66,6 +66,25 @@ export const env = {
   logFormat: () => z.enum(['json', 'pretty']).optional(),
 };
 
+/**
+ * The standard OpenTelemetry variables every service honours (read by the SDK in `tracing.ts`
+ * before config loads; listed here so they are documented, checked and allowed in deployments).
+ */
+export const telemetryEnv = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+};
+
 /** The repository root, whether running from `src/` (tsx) or `dist/` (compiled). */
 export const repoRoot = resolve(__dirname, '..', '..');
 

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { requestContext } from './logger';
 
 /** The stable error codes of API.md; nothing else in the code base invents codes. */
 export const ErrorCode = {
@@ -72,7 +73,8 @@ const PUBLIC_CODES = new Set<string>([
 /**
  * Apollo Server `formatError`: errors with one of our codes pass through; anything else
  * (a bug, a driver error) becomes a bare INTERNAL_SERVER_ERROR with no message details and
- * no stack trace, so nothing internal ever reaches a client.
+ * no stack trace, so nothing internal ever reaches a client. It carries the request id
+ * instead (`extensions.requestId`): what a user quotes to find the logged error and its trace.
  */
 export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code;
@@ -84,6 +86,11 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
     message: 'Internal server error',
     locations: formatted.locations,
     path: formatted.path,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...requestIdExtension() },
   };
+}
+
+function requestIdExtension(): { requestId?: string } {
+  const requestId = requestContext.getStore()?.requestId;
+  return requestId ? { requestId } : {};
 }

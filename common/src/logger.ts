@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
+import { activeTraceIds } from './trace-context';
 
 /** What every log line of one request carries, wherever in the call tree it is written. */
 export interface RequestContext {
@@ -27,6 +28,11 @@ const addContext = winston.format((info) => {
   if (ctx) {
     info.requestId ??= ctx.requestId;
     if (ctx.userId) info.userId ??= ctx.userId;
+  }
+  const ids = activeTraceIds();
+  if (ids) {
+    info.trace_id ??= ids.traceId;
+    info.span_id ??= ids.spanId;
   }
   for (const key of Object.keys(info)) {
     if (key === 'level' || key === 'message') continue;

@@ -1,4 +1,5 @@
 import { ConfigError } from './config';
+import { flushTraces } from './trace-context';
 
 /**
  * The entry point every service shares: start, and on SIGTERM/SIGINT stop cleanly. A bad
@@ -15,6 +16,7 @@ export function runService(name: string, start: () => Promise<{ stop(): Promise<
     force.unref();
     try {
       await service?.stop();
+      await flushTraces();
       process.exit(0);
     } catch (error) {
       process.stderr.write(`${name}: shutdown failed: ${(error as Error).message}\n`);

@@ -43,6 +43,9 @@ export class ServiceMetrics {
   readonly websockets: Gauge;
   readonly subscriptions: Gauge;
   readonly eventsDelivered: Counter;
+  readonly slowConsumerCloses: Counter;
+  readonly deliveryLag: Histogram;
+  readonly loginAttempts: Counter<'outcome'>;
   readonly rateLimited: Counter<'limit'>;
   readonly operationsRefused: Counter<'limit'>;
   readonly operationNames = new BoundedLabel();
@@ -96,6 +99,23 @@ export class ServiceMetrics {
     this.eventsDelivered = new Counter({
       name: 'aether_subscription_events_delivered_total',
       help: 'Subscription events sent to clients',
+      registers,
+    });
+    this.deliveryLag = new Histogram({
+      name: 'aether_subscription_delivery_lag_seconds',
+      help: 'From a live event being published (after its write committed) to its result being handed to a subscriber socket',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.slowConsumerCloses = new Counter({
+      name: 'aether_websocket_slow_consumer_closes_total',
+      help: 'graphql-ws clients closed with 1008 because they did not read their events fast enough',
+      registers,
+    });
+    this.loginAttempts = new Counter({
+      name: 'aether_login_attempts_total',
+      help: 'login mutations answered by auth, by outcome (ok, failed: wrong credentials, throttled, invalid)',
+      labelNames: ['outcome'],
       registers,
     });
     this.rateLimited = new Counter({

@@ -39,6 +39,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   /** The gateway's HMAC secret: requests without a valid signed identity get nothing. */
   identitySecret: string;
   context: (identity: Identity) => TContext | Promise<TContext>;
+  /** The subgraph's own Apollo Server plugins (e.g. metrics only it can count). */
+  plugins?: ApolloServerPlugin<TContext>[];
 }
 
 /**
@@ -59,6 +61,7 @@ export async function mountSubgraph<TContext extends BaseContext>(
       ApolloServerPluginInlineTraceDisabled(),
       errorLoggingPlugin(options.logger),
       ...(app.locals.metrics ? [operationMetricsPlugin(app.locals.metrics as ServiceMetrics)] : []),
+      ...(options.plugins ?? []),
     ],
   });
   await apollo.start();

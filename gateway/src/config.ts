@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { env, loadConfig, repoRoot, secretFor } from '@aether/common';
+import { env, loadConfig, repoRoot, secretFor, telemetryEnv } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the gateway reads. Docs, compose and Kubernetes files are checked against it. */
@@ -70,6 +70,7 @@ export const gatewayConfigSchema = z.object({
   RATE_LIMIT_SEND_PER_USER: z.coerce.number().int().positive().default(60),
   /** Extra attempts for a subgraph fetch of a query that failed to connect (mutations are never retried). */
   SUBGRAPH_RETRIES: z.coerce.number().int().nonnegative().default(1),
+  ...telemetryEnv,
 });
 
 export type GatewayEnv = z.output<typeof gatewayConfigSchema>;

@@ -1,3 +1,4 @@
+import './tracing';
 import { runService } from '@aether/common';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';

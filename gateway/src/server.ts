@@ -54,6 +54,12 @@ function subgraphUrl(config: GatewayConfig, name: string, url: string | undefine
   return url;
 }
 
+/** Resolves when a subgraph answers `GET /health`: for `/ready` and, per subgraph, `aether_dependency_up{dependency="subgraph:<name>"}`. */
+async function subgraphHealth(name: string, url: string): Promise<void> {
+  const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(1500) });
+  if (!res.ok) throw new Error(`${name} answered ${res.status}`);
+}
+
 export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
   logger ??= createLogger({
     service: 'gateway',
@@ -106,6 +112,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, logger),
     buildService: ({ name, url }) => {
       const target = subgraphUrl(config, name, url);
+      if (!subgraphUrls.has(name)) metrics.watch([{ name: `subgraph:${name}`, check: () => subgraphHealth(name, subgraphUrls.get(name)!) }]);
       subgraphUrls.set(name, target);
       return (dataSources[name] = new SignedIdentityDataSource(target, config.gatewaySecret, {
         name,
@@ -139,12 +146,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     {
       name: 'subgraphs',
       check: async () => {
-        await Promise.all(
-          [...subgraphUrls].map(async ([name, url]) => {
-            const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(1500) });
-            if (!res.ok) throw new Error(`${name} answered ${res.status}`);
-          }),
-        );
+        await Promise.all([...subgraphUrls].map(([name, url]) => subgraphHealth(name, url)));
       },
     },
   ];

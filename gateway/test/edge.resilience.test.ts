@@ -1,4 +1,5 @@
 import { codeOf, gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
+import { Collector, wsClient } from '../../test/ws-client';
 
 /** The value of one sample of a Prometheus text exposition, 0 when it is absent. */
 async function sample(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -53,7 +54,10 @@ describe('gateway edge: a subgraph outage', () => {
       expect(res.data).toEqual({ me: { id: alice.id, username: alice.username }, room: null });
       expect(res.errors).toHaveLength(1);
       // The gateway cannot tell which field a failed fetch was for; it says only that something failed.
-      expect(res.errors![0]).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      // ... and the request id to quote, the same the response header and the logs carry.
+      const requestId = res.headers.get('x-request-id');
+      expect(requestId).toBeTruthy();
+      expect(res.errors![0]).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
       expect(JSON.stringify(res.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch failed/);
     });
 
@@ -75,6 +79,9 @@ describe('gateway edge: a subgraph outage', () => {
       expect(body.checks.subgraphs).toBe('down');
       expect((await fetch(new URL('/health', stack.gatewayUrl))).status).toBe(200);
       expect(await sample(stack.gatewayUrl, 'aether_dependency_up', { dependency: 'subgraphs' })).toBe(0);
+      // Per subgraph too, for the AetherSubgraphDown alert: which one is down.
+      expect(await sample(stack.gatewayUrl, 'aether_dependency_up', { dependency: 'subgraph:messaging' })).toBe(0);
+      expect(await sample(stack.gatewayUrl, 'aether_dependency_up', { dependency: 'subgraph:auth' })).toBe(1);
     });
 
     it('logs each failure once, with the request id and no credentials', async () => {
@@ -91,6 +98,17 @@ describe('gateway edge: a subgraph outage', () => {
         error: 'subgraph messaging unavailable (ECONNREFUSED)',
       });
       expect(stack.logs.lines.join('\n')).not.toContain(alice.accessToken);
+    });
+
+    it('gives the same masked error with a quotable request id over WebSocket, and logs it under that id', async () => {
+      const client = wsClient(stack.gatewayUrl, alice.accessToken);
+      const result = new Collector(client, BOTH, { r: roomId });
+      await result.waitForEnd();
+      await client.dispose();
+      const [error] = result.events[0].errors as unknown as { extensions: { code: string; requestId: string } }[];
+      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      const logged = stack.logs.lines.filter((l) => l.includes(error.extensions.requestId)).map((l) => JSON.parse(l));
+      expect(logged.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ service: 'gateway', message: 'operation failed', userId: alice.id })]);
     });
   });
 

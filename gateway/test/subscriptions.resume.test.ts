@@ -97,6 +97,9 @@ describe('subscriptions: resume after a disconnect', () => {
     // client still stalled after it is dropped (1006). Either way the gateway let go of it.
     expect([1008, 1006]).toContain(await closed);
     expect(received).toBeLessThan(120);
+    // Counted once, for the slow-consumer alert.
+    const metrics = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
+    expect(metrics).toMatch(/^aether_websocket_slow_consumer_closes_total\{service="gateway"\} 1$/m);
 
     // The client resumes from what it got and receives the rest, once each.
     const client = wsClient(stack.gatewayUrl, bob.accessToken);

@@ -1,4 +1,4 @@
-import { ErrorCode, maskError, signIdentity, type Logger } from '@aether/common';
+import { ErrorCode, inSpan, linkFrom, maskError, requestContext, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
@@ -26,6 +26,8 @@ export interface FederatedSubscriptionOptions {
   logger: Logger;
   /** Events buffered for a client that is not reading; past it the client is a slow consumer. */
   maxBuffered: number;
+  /** Called with the seconds since a live event was published, once its result is handed to the client's socket. */
+  onDelivered?: (lagSeconds: number) => void;
   /** Reconnect backoff bounds in milliseconds. */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -65,7 +67,15 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
   };
   const sharingKey = planned.shared?.key(options.variables);
 
-  const executeEvent = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
+  const spanAttributes = { 'graphql.operation.name': options.operationName ?? '', 'aether.subgraph': serviceName };
+  const executeEvent = (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
+    const link = linkFrom(event.extensions?.traceContext);
+    // Its own trace, linked to the send that published the event: one send fans out to many deliveries.
+    return inSpan('subscription event execute', { root: true, kind: SpanKind.CONSUMER, links: link ? [link] : [], attributes: spanAttributes }, () =>
+      requestContext.run({ requestId: context.requestId, userId: context.viewer?.userId }, () => runPlan(event)),
+    );
+  };
+  const runPlan = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
     // The primary fetch is answered by the event itself; every other fetch goes to its subgraph.
     const serviceMap: ServiceMap = {
       ...options.dataSources(),
@@ -154,11 +164,27 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         const event = item.event;
         // Subscribers with the same operation and variables receive the same upstream event:
         // with a viewer-independent selection, the first to get it computes the result for all.
+        // Keyed by what the result depends on: a live copy's extensions (trace context, publish
+        // time) are not, and a replayed copy of the same event has none.
         const result = await (planned.shared
-          ? planned.shared.results.get(`${sharingKey}\u0000${JSON.stringify(event)}`, () => executeEvent(event))
+          ? planned.shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => executeEvent(event))
           : executeEvent(event));
         if (seq !== undefined) lastSeq = seq;
-        yield result;
+        // Ends when the client's socket has been handed the result (graphql-ws pulls the next event after sending).
+        const link = linkFrom(event.extensions?.traceContext);
+        const delivery = tracer.startSpan('subscription event deliver', {
+          root: true,
+          kind: SpanKind.CONSUMER,
+          links: link ? [link] : [],
+          attributes: { ...spanAttributes, ...(seq !== undefined ? { 'aether.room.seq': seq } : {}) },
+        });
+        try {
+          yield result;
+          const publishedAt = event.extensions?.publishedAt;
+          if (typeof publishedAt === 'number') options.onDelivered?.(Math.max(0, Date.now() - publishedAt) / 1000);
+        } finally {
+          delivery.end();
+        }
       }
     } finally {
       unsubscribe();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { ErrorCode, RateLimitedError, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
+import { ErrorCode, RateLimitedError, requestContext, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError, OperationTypeNode, getOperationAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
@@ -51,6 +51,10 @@ export interface SubscriptionServerOptions {
   /** Called with +1/-1 as sockets open and close, and as subscriptions start and end (metrics). */
   onGauge?: (gauge: 'sockets' | 'subscriptions', delta: number) => void;
   onEventDelivered?: () => void;
+  /** Called with the seconds from a live event's publish to its result reaching a subscriber's socket (metrics). */
+  onDeliveryLag?: (seconds: number) => void;
+  /** Called when a client is closed as a slow consumer (metrics). */
+  onSlowConsumer?: () => void;
   /** The gateway's operation limits and rate limits, applied exactly as on HTTP (see gateway/src/edge). */
   guard: OperationGuard;
 }
@@ -185,6 +189,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         secret: options.secret,
         logger,
         maxBuffered: limits.maxBufferedEvents,
+        onDelivered: options.onDeliveryLag,
       });
       return (async function* () {
         try {
@@ -201,9 +206,12 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
     execute: async (args) => {
       const { gateway, query, operation } = args.contextValue as { gateway: GatewayContext; query: string; operation: OperationTypeNode };
       if (operation === OperationTypeNode.SUBSCRIPTION) throw new Error('unreachable');
-      const response = await options.apollo.executeOperation(
-        { query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
-        { contextValue: gateway },
+      // In the request's context, as over HTTP: its log lines and masked errors carry its request id.
+      const response = await requestContext.run({ requestId: gateway.requestId, userId: gateway.viewer?.userId }, () =>
+        options.apollo.executeOperation(
+          { query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
+          { contextValue: gateway },
+        ),
       );
       if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported here')] };
       return response.body.singleResult as never;
@@ -251,6 +259,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         send: (data) => {
           if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > limits.maxBufferedBytes) {
+            options.onSlowConsumer?.();
             close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
             setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
             return;
@@ -264,6 +273,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
               await cb(String(data));
             } catch (error) {
               if (error instanceof SlowConsumerError) {
+                if (socket.readyState === socket.OPEN) options.onSlowConsumer?.();
                 close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
                 return;
               }

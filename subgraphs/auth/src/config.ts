@@ -1,4 +1,4 @@
-import { ConfigError, EMBEDDED_DATABASE_URL, env, loadConfig, secretFor } from '@aether/common';
+import { ConfigError, EMBEDDED_DATABASE_URL, env, loadConfig, secretFor, telemetryEnv } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the auth service reads. Docs, compose and Kubernetes files are checked against it. */
@@ -26,6 +26,7 @@ export const authConfigSchema = z.object({
   LOGIN_LIMIT_WINDOW: env.seconds(900),
   REFRESH_LIMIT_PER_IP: z.coerce.number().int().positive().default(120),
   REFRESH_LIMIT_WINDOW: env.seconds(60),
+  ...telemetryEnv,
 });
 
 export type AuthEnv = z.output<typeof authConfigSchema>;

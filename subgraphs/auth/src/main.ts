@@ -1,3 +1,4 @@
+import './tracing';
 import { runService } from '@aether/common';
 import { loadAuthConfig } from './config';
 import { startAuthService } from './server';

@@ -13,6 +13,7 @@ import {
   runMigrationsLocked,
   type Logger,
   type ReadinessCheck,
+  type ServiceMetrics,
 } from '@aether/common';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -21,6 +22,7 @@ import { parse } from 'graphql';
 import { Accounts } from './accounts';
 import type { AuthConfig } from './config';
 import { createAuthGrpcServer } from './grpc';
+import { loginMetricsPlugin } from './login-metrics';
 import { Passwords } from './passwords';
 import { createContext, resolvers } from './resolvers';
 import { Sessions } from './sessions';
@@ -83,6 +85,7 @@ export async function startAuthService(config: AuthConfig, logger?: Logger): Pro
     logger,
     identitySecret: config.gatewaySecret,
     context: (identity) => createContext(identity, accounts, sessions),
+    plugins: [loginMetricsPlugin(app.locals.metrics as ServiceMetrics)],
   });
   const httpPort = await listen(httpServer, config.AUTH_PORT, config.HOST);
 

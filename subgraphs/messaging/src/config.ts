@@ -1,4 +1,4 @@
-import { EMBEDDED_DATABASE_URL, env, loadConfig, secretFor } from '@aether/common';
+import { EMBEDDED_DATABASE_URL, env, loadConfig, secretFor, telemetryEnv } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the messaging service reads. Docs, compose and Kubernetes files are checked against it. */
@@ -20,6 +20,7 @@ export const messagingConfigSchema = z.object({
   AUTH_GRPC_URL: z.string().default('127.0.0.1:50051'),
   /** How long typing indicators last unless renewed, in seconds. */
   TYPING_TTL: env.seconds(6),
+  ...telemetryEnv,
 });
 
 export type MessagingEnv = z.output<typeof messagingConfigSchema>;

@@ -1,3 +1,4 @@
+import './tracing';
 import { runService } from '@aether/common';
 import { loadMessagingConfig } from './config';
 import { startMessagingService } from './server';

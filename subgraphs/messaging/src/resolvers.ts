@@ -2,7 +2,7 @@ import { DateTimeScalar, ForbiddenError, UnauthenticatedError, parseInput, type 
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import type { RoomEventPayload, TypingPayload } from './events/publisher';
+import { liveEventExtensions, type LiveEventExtensions, type RoomEventPayload, type TypingPayload } from './events/publisher';
 import * as messages from './messages';
 import * as rooms from './rooms';
 import { isId, type MessagingDeps } from './rooms';
@@ -16,6 +16,11 @@ export interface MessagingContext {
   membership: DataLoader<string, MemberRecord | null>;
   messages: DataLoader<string, MessageRecord | null>;
   reactions: DataLoader<string, ReactionCount[]>;
+  /**
+   * On a subscription's context: what the socket server sends along with the result of the
+   * event being resolved (graphql-js resolves one event at a time).
+   */
+  eventExtensions?: LiveEventExtensions;
 }
 
 export function createContext(identity: Identity, deps: MessagingDeps): MessagingContext {
@@ -152,11 +157,17 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
         const after = parseInput(afterSeqArg, { afterSeq }).afterSeq;
         return roomEventStream(ctx.deps, actor(ctx), roomId, after);
       },
-      resolve: (payload: RoomEventPayload) => payload,
+      resolve: (payload: RoomEventPayload, _args: Args, ctx: MessagingContext) => {
+        ctx.eventExtensions = liveEventExtensions(payload);
+        return payload;
+      },
     },
     typing: {
       subscribe: (_: unknown, { roomId }: Args, ctx: MessagingContext) => typingStream(ctx.deps, actor(ctx), roomId),
-      resolve: (payload: TypingPayload) => payload,
+      resolve: (payload: TypingPayload, _args: Args, ctx: MessagingContext) => {
+        ctx.eventExtensions = liveEventExtensions(payload);
+        return payload;
+      },
     },
   },
   RoomEvent: {

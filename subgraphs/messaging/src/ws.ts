@@ -3,7 +3,7 @@ import { ErrorCode, maskError, verifyIdentity, type Identity, type Logger } from
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createContext } from './resolvers';
+import { createContext, type MessagingContext } from './resolvers';
 import type { MessagingDeps } from './rooms';
 
 /**
@@ -35,6 +35,11 @@ export function serveSubscriptions(options: {
         byId.set(id, identity);
       },
       context: (ctx, id) => createContext(identities.get(ctx)!.get(id)!, options.deps),
+      // A live event's trace context and publish time go to the gateway with its result (see LiveEventExtensions).
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const extensions = (args.contextValue as MessagingContext).eventExtensions;
+        return extensions ? { ...result, extensions: { ...result.extensions, ...extensions } } : result;
+      },
       onComplete: (ctx, id) => {
         identities.get(ctx)?.delete(id);
       },

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '@aether/common';
+import { inSpan, SpanKind, traceCarrier, type Logger, type TraceCarrier } from '@aether/common';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type Redis from 'ioredis';
@@ -11,6 +11,25 @@ export interface RoomEventPayload {
   message: MessageRecord | null;
   /** Read back from the store (resume), rather than received live. */
   replayed?: boolean;
+  /** The trace context of the write that published it: deliveries link to it. */
+  trace?: TraceCarrier;
+  /** When it was published (ms since the epoch): gateways measure delivery lag from it. */
+  publishedAt?: number;
+}
+
+/**
+ * What travels with a live event's result to the gateway, in the graphql-ws `next` message's
+ * `extensions`: the send's trace context (delivery spans link to it) and the publish time.
+ * Replayed events have neither: they were not just sent.
+ */
+export interface LiveEventExtensions {
+  traceContext?: TraceCarrier;
+  publishedAt?: number;
+}
+
+export function liveEventExtensions(payload: { trace?: TraceCarrier; publishedAt?: number; replayed?: boolean }): LiveEventExtensions | undefined {
+  if (payload.replayed || (!payload.trace && payload.publishedAt === undefined)) return undefined;
+  return { ...(payload.trace ? { traceContext: payload.trace } : {}), ...(payload.publishedAt !== undefined ? { publishedAt: payload.publishedAt } : {}) };
 }
 
 export interface TypingPayload {
@@ -18,6 +37,7 @@ export interface TypingPayload {
   userId: string;
   typing: boolean;
   expiresAt: Date;
+  trace?: TraceCarrier;
 }
 
 /** Channel names, prefixed so several deployments can share one Redis. */
@@ -69,7 +89,9 @@ export class RoomEvents {
   async published(event: RoomEventRecord | null, message: MessageRecord | null = null): Promise<void> {
     if (!event) return;
     try {
-      await this.pubsub.publish(channels.room(this.prefix, event.roomId), { event, message } satisfies RoomEventPayload);
+      await inSpan('room event publish', { kind: SpanKind.PRODUCER, attributes: publishAttributes(event.roomId, event.seq) }, () =>
+        this.pubsub.publish(channels.room(this.prefix, event.roomId), { event, message, trace: traceCarrier(), publishedAt: Date.now() } satisfies RoomEventPayload),
+      );
     } catch (error) {
       // The event is stored: subscribers that miss it get it on resume (afterSeq). Do not fail the write.
       this.logger.warn('publishing a room event failed', { roomId: event.roomId, seq: event.seq, reason: (error as Error).message });
@@ -77,8 +99,14 @@ export class RoomEvents {
   }
 
   async typing(payload: TypingPayload): Promise<void> {
-    await this.pubsub.publish(channels.typing(this.prefix, payload.roomId), payload);
+    await inSpan('typing publish', { kind: SpanKind.PRODUCER, attributes: publishAttributes(payload.roomId) }, () =>
+      this.pubsub.publish(channels.typing(this.prefix, payload.roomId), { ...payload, trace: traceCarrier() }),
+    );
   }
+}
+
+function publishAttributes(roomId: string, seq?: number): Record<string, string | number> {
+  return { 'messaging.system': 'redis', 'messaging.operation.type': 'publish', 'aether.room.id': roomId, ...(seq !== undefined ? { 'aether.room.seq': seq } : {}) };
 }
 
 /** Redis pub/sub when REDIS_URL is set (every replica sees every event), in-process otherwise. */
