@@ -71,8 +71,8 @@ export const gatewayConfigSchema = z.object({
   RATE_LIMIT_SEND_PER_USER: z.coerce.number().int().positive().default(60),
   /**
    * Proxies whose X-Forwarded-For is believed for the client address (rate limits, auth's login
-   * throttle): a hop count (`1`) or comma-separated addresses/CIDRs (`10.0.0.0/8`, `loopback`).
-   * Defaults to nobody in production and to `loopback` elsewhere.
+   * throttle): a hop count (`1`; `0` trusts nobody) or comma-separated addresses/CIDRs
+   * (`10.0.0.0/8`, `loopback`). Defaults to nobody in production and to `loopback` elsewhere.
    */
   TRUSTED_PROXIES: z.string().max(2000).optional(),
   /** Limits of `@rateBudget` buckets overriding the schema's, as `bucket=limit` pairs (`rooms=10,typing=300`; `*` for every bucket). */

@@ -9,7 +9,7 @@ export type TrustedProxies = (address: string, hop: number) => boolean;
  * The `TRUSTED_PROXIES` setting, read the way Express reads `trust proxy`: a number of proxy
  * hops in front of the gateway (`1`: one load balancer), or addresses and CIDR ranges
  * (`10.0.0.0/8, 192.168.1.7`, and proxy-addr's names `loopback`, `linklocal`, `uniquelocal`).
- * An empty setting trusts nobody: the peer's own address is the client's. Throws on an entry
+ * `0` (or an empty setting) trusts nobody: the peer's own address is the client's. Throws on an entry
  * that is not an address or range.
  */
 export function trustedProxies(setting: string): TrustedProxies {
