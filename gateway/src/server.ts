@@ -198,7 +198,13 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
         const clientIp = clientAddress(req, trust);
         const token = Authenticator.bearer(req.headers.authorization);
         // Whether the session still lives is the admission pipeline's session check, per operation.
-        const viewer = token ? await authenticator.verifySignature(token) : undefined;
+        const viewer = token
+          ? await authenticator.verifySignature(token).catch(async (error) => {
+              // Guessed or replayed tokens are not free: they cost the address like a malformed document.
+              await admission.unresolved({ clientIp, requestId });
+              throw error;
+            })
+          : undefined;
         const store = requestContext.getStore();
         if (store && viewer) store.userId = viewer.userId;
         return { viewer, clientIp, requestId };

@@ -53,6 +53,13 @@ describe('client address through the gateway, behind a trusted proxy on loopback
     expect(huge.data!.login.user.id).toBe(user.id);
   });
 
+  it('charges the address for requests whose token does not verify', async () => {
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await gql(stack.gatewayUrl, `{ me { id } }`, {}, { token: `forged.token.${i}`, ...forwardedFor('192.0.2.77') }));
+    expect(results.slice(0, 4).map(codeOf)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    expect({ status: results[4].status, code: codeOf(results[4]) }).toEqual({ status: 429, code: 'RATE_LIMITED' });
+  });
+
   it('counts garbage addresses against the proxy that sent them, not as a fresh address each', async () => {
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await gql(stack.gatewayUrl, `{ __typename }`, {}, forwardedFor(`spoofed-${i}`)));

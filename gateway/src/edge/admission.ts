@@ -49,7 +49,11 @@ export class AdmissionPipeline {
     for (const check of this.checks) await check.admit(request);
   }
 
-  private async unresolved(context: GatewayContext): Promise<void> {
+  /**
+   * A request refused before its operation was resolved (a token that did not verify, a
+   * document that did not parse or validate) still costs: throws when that puts it over budget.
+   */
+  async unresolved(context: GatewayContext): Promise<void> {
     for (const check of this.checks) await check.unresolved?.(context);
   }
 
