@@ -11,6 +11,11 @@ export interface SessionRevocations {
   isRevoked(sessionId: string): Promise<boolean>;
 }
 
+/** The channel on which ended sessions are announced (a JSON array of session ids), so open sockets close at once. */
+export function sessionRevokedChannel(prefix: string): string {
+  return `${prefix}session-revoked`;
+}
+
 export class RedisSessionRevocations implements SessionRevocations {
   constructor(
     private readonly redis: Redis,
@@ -25,6 +30,8 @@ export class RedisSessionRevocations implements SessionRevocations {
     if (!sessionIds.length) return;
     const pipeline = this.redis.pipeline();
     for (const id of sessionIds) pipeline.set(this.key(id), '1', 'EX', ttlSeconds);
+    // After the set: whoever hears the announcement and checks finds the session ended.
+    pipeline.publish(sessionRevokedChannel(this.prefix), JSON.stringify(sessionIds));
     await pipeline.exec();
   }
 

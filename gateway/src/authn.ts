@@ -15,6 +15,8 @@ export interface Viewer {
   sessionId: string;
   /** When the access token expires (ms since the epoch): WebSockets close then. */
   expiresAt: number;
+  /** The verified access token itself: without Redis, auth is asked about the session with it. */
+  token: string;
 }
 
 /**
@@ -107,7 +109,28 @@ export class Authenticator {
     return match[1];
   }
 
+  /** A signed, unexpired token of a live session. */
   async verify(token: string): Promise<Viewer> {
+    const viewer = await this.verifySignature(token);
+    await this.ensureLive(viewer);
+    return viewer;
+  }
+
+  /** Throws when the viewer's session has been ended (or cannot be checked: fail closed). */
+  async ensureLive(viewer: Viewer): Promise<void> {
+    let revoked: boolean;
+    try {
+      revoked = await this.revocations.isRevoked(viewer.sessionId, viewer.token);
+    } catch (error) {
+      // Fail closed: a token we cannot check is not accepted.
+      this.options.logger.error('session revocation check failed', { reason: (error as Error).message });
+      throw new InvalidTokenError('Cannot verify access tokens right now', 'unavailable');
+    }
+    if (revoked) throw new InvalidTokenError('Session has ended', 'revoked');
+  }
+
+  /** Signature, algorithm, issuer, audience and expiry; whether the session still lives is `ensureLive`'s question. */
+  async verifySignature(token: string): Promise<Viewer> {
     if (token.length > 4096) throw new InvalidTokenError('Access token is invalid', 'malformed');
     let payload;
     try {
@@ -128,15 +151,6 @@ export class Authenticator {
     if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(roles)) {
       throw new InvalidTokenError('Access token is invalid', 'invalid');
     }
-    let revoked: boolean;
-    try {
-      revoked = await this.revocations.isRevoked(sid, token);
-    } catch (error) {
-      // Fail closed: a token we cannot check is not accepted.
-      this.options.logger.error('session revocation check failed', { reason: (error as Error).message });
-      throw new InvalidTokenError('Cannot verify access tokens right now', 'unavailable');
-    }
-    if (revoked) throw new InvalidTokenError('Session has ended', 'revoked');
-    return { userId: sub, roles: roles.map(String), sessionId: sid, expiresAt: (exp ?? 0) * 1000 };
+    return { userId: sub, roles: roles.map(String), sessionId: sid, expiresAt: (exp ?? 0) * 1000, token };
   }
 }

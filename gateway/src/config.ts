@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { env, loadConfig, repoRoot, secretFor, telemetryEnv } from '@aether/common';
+import { ConfigError, env, loadConfig, repoRoot, secretFor, telemetryEnv } from '@aether/common';
 import { z } from 'zod';
+import { trustedProxies } from './edge/client-address';
 
 /** Every variable the gateway reads. Docs, compose and Kubernetes files are checked against it. */
 export const gatewayConfigSchema = z.object({
@@ -64,10 +65,21 @@ export const gatewayConfigSchema = z.object({
   RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(600),
   /** per signed-in user per window, */
   RATE_LIMIT_PER_USER: z.coerce.number().int().positive().default(300),
-  /** register, login and refreshToken calls per client IP per window, */
+  /** calls per client IP per window of the `auth` bucket (register, login, refreshToken, changePassword), */
   RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(20),
-  /** and sendMessage calls per user (or IP when anonymous) per window. */
+  /** and of the `send` bucket (sendMessage, editMessage, deleteMessage) per user (or IP when anonymous). */
   RATE_LIMIT_SEND_PER_USER: z.coerce.number().int().positive().default(60),
+  /**
+   * Proxies whose X-Forwarded-For is believed for the client address (rate limits, auth's login
+   * throttle): a hop count (`1`; `0` trusts nobody) or comma-separated addresses/CIDRs
+   * (`10.0.0.0/8`, `loopback`). Defaults to nobody in production and to `loopback` elsewhere.
+   */
+  TRUSTED_PROXIES: z.string().max(2000).optional(),
+  /** Limits of `@rateBudget` buckets overriding the schema's, as `bucket=limit` pairs (`rooms=10,typing=300`; `*` for every bucket). */
+  RATE_LIMIT_BUCKETS: z
+    .string()
+    .regex(/^\s*([\w*-]+=\d+\s*(,\s*|$))*$/, 'Must be bucket=limit pairs separated by commas')
+    .optional(),
   /** Extra attempts for a subgraph fetch of a query that failed to connect (mutations are never retried). */
   SUBGRAPH_RETRIES: z.coerce.number().int().nonnegative().default(1),
   ...telemetryEnv,
@@ -82,11 +94,30 @@ export interface GatewayConfig extends GatewayEnv {
   introspection: boolean;
   fieldSuggestions: boolean;
   corsOrigins: string[] | '*';
+  /** The TRUSTED_PROXIES setting with its default applied. */
+  trustedProxies: string;
+  /** Bucket limits: RATE_LIMIT_BUCKETS, with RATE_LIMIT_AUTH_PER_IP and RATE_LIMIT_SEND_PER_USER for `auth` and `send`. */
+  rateBuckets: Record<string, number>;
+}
+
+function bucketLimits(parsed: GatewayEnv): Record<string, number> {
+  const buckets: Record<string, number> = {};
+  for (const pair of parsed.RATE_LIMIT_BUCKETS?.split(',') ?? []) {
+    const [name, limit] = pair.split('=').map((s) => s.trim());
+    if (name) buckets[name] = Number(limit);
+  }
+  return { ...buckets, auth: parsed.RATE_LIMIT_AUTH_PER_IP, send: parsed.RATE_LIMIT_SEND_PER_USER };
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
   const parsed = loadConfig('gateway', gatewayConfigSchema, source);
   const production = parsed.NODE_ENV === 'production';
+  const trusted = parsed.TRUSTED_PROXIES ?? (production ? '' : 'loopback');
+  try {
+    trustedProxies(trusted);
+  } catch {
+    throw new ConfigError('gateway', { TRUSTED_PROXIES: 'Must be a hop count or comma-separated IP addresses and CIDR ranges' });
+  }
   const origins = parsed.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     ...parsed,
@@ -95,6 +126,8 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
     jwksUrl: parsed.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', parsed.AUTH_URL).toString(),
     introspection: parsed.INTROSPECTION ?? !production,
     fieldSuggestions: parsed.FIELD_SUGGESTIONS ?? !production,
+    trustedProxies: trusted,
+    rateBuckets: bucketLimits(parsed),
     corsOrigins: !origins || origins.includes('*') ? (production ? [] : '*') : origins,
   };
 }

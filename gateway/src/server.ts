@@ -24,16 +24,22 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
+import { parse } from 'graphql';
 import { Authenticator } from './authn';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SignedIdentityDataSource } from './datasource';
+import { AdmissionPipeline } from './edge/admission';
+import { clientAddress, trustedProxies } from './edge/client-address';
+import { costCheck } from './edge/cost-check';
 import { OperationLimits } from './edge/limits';
 import { subscriptionMetrics } from './edge/observability';
 import { EdgeRateLimiter } from './edge/rate-limit';
 import { graphqlBody, httpErrors, securityHeaders } from './edge/security';
-import { socketOperationGuard } from './edge/ws-guard';
+import { rateBudgets } from './edge/rate-budgets';
+import { sessionCheck } from './edge/session-check';
 import { SubscriptionPlanner } from './subscriptions/planner';
+import { SessionWatch } from './subscriptions/session-watch';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { serveGatewaySubscriptions } from './subscriptions/ws-server';
 import { supergraphFromFile } from './supergraph';
@@ -99,12 +105,14 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       windowSeconds: config.RATE_LIMIT_WINDOW,
       perIp: config.RATE_LIMIT_PER_IP,
       perUser: config.RATE_LIMIT_PER_USER,
-      authPerIp: config.RATE_LIMIT_AUTH_PER_IP,
-      sendPerUser: config.RATE_LIMIT_SEND_PER_USER,
+      buckets: config.rateBuckets,
     },
     logger,
     metrics,
   );
+  // Every edge check, once: HTTP (single and batched) and graphql-ws operations all pass through this list.
+  const admission = new AdmissionPipeline(limits, [sessionCheck(authenticator), rateLimiter, costCheck(limits)]);
+  const trust = trustedProxies(config.trustedProxies);
 
   const subgraphUrls = new Map<string, string>();
   const dataSources: Record<string, GraphQLDataSource> = {};
@@ -132,6 +140,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   // @apollo/gateway plans subscriptions but does not run them; the gateway's graphql-ws endpoint does.
   const planner = new SubscriptionPlanner();
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => planner.update(apiSchema, coreSupergraphSdl));
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => rateLimiter.updateBudgets(rateBudgets(parse(coreSupergraphSdl))));
   const upstream = new UpstreamConnections(
     config.gatewaySecret,
     (name) => {
@@ -152,6 +161,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   ];
   if (redis) checks.push({ name: 'redis', check: () => redis.ping() });
   const app = createServiceApp({ logger, checks, metrics });
+  app.set('trust proxy', trust);
   app.use(securityHeaders());
   const httpServer = createServer(app);
 
@@ -170,7 +180,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       ApolloServerPluginDrainHttpServer({ httpServer }),
       errorLoggingPlugin(logger),
       operationMetricsPlugin(metrics),
-      rateLimiter.plugin(),
+      admission.plugin(),
       limits.plugin(),
       config.NODE_ENV === 'production'
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -187,19 +197,25 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = requestContext.getStore()?.requestId ?? '';
-        const clientIp = req.ip ?? 'unknown';
-        await rateLimiter.admitAddress(clientIp);
+        const clientIp = clientAddress(req, trust);
         const token = Authenticator.bearer(req.headers.authorization);
-        const viewer = token ? await authenticator.verify(token) : undefined;
+        // Whether the session still lives is the admission pipeline's session check, per operation.
+        const viewer = token
+          ? await authenticator.verifySignature(token).catch(async (error) => {
+              // Guessed or replayed tokens are not free: they cost the address like a malformed document.
+              await admission.unresolved({ clientIp, requestId });
+              throw error;
+            })
+          : undefined;
         const store = requestContext.getStore();
         if (store && viewer) store.userId = viewer.userId;
-        await rateLimiter.admitUser(viewer?.userId);
         return { viewer, clientIp, requestId };
       },
     }),
   );
   app.use(httpErrors(logger));
 
+  const sessionWatch = new SessionWatch(redis, config.REDIS_PREFIX, logger);
   const subscriptions = serveGatewaySubscriptions({
     httpServer,
     apollo,
@@ -209,7 +225,9 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     dataSources: () => dataSources,
     secret: config.gatewaySecret,
     logger,
-    guard: socketOperationGuard(limits, rateLimiter),
+    guard: admission.socketGuard(),
+    trustedProxies: trust,
+    sessionWatch,
     ...subscriptionMetrics(metrics),
     limits: {
       connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
@@ -233,6 +251,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     async stop() {
       // Sockets first, with 1001: clients reconnect to another replica while this one drains.
       await subscriptions.close();
+      sessionWatch.close();
       await upstream.close();
       await apollo.stop();
       await closeServer(httpServer);

@@ -126,6 +126,8 @@ describe('gateway edge: abusive and malformed requests', () => {
         RATE_LIMIT_PER_USER: '100',
         RATE_LIMIT_AUTH_PER_IP: '5',
         RATE_LIMIT_SEND_PER_USER: '5',
+        // Auth's own per-address delays would answer first; these rows are about the gateway's budgets.
+        LOGIN_FREE_FAILURES: '20',
         WS_CONNECTIONS_PER_USER: '2',
         WS_SUBSCRIPTIONS_PER_CONNECTION: '3',
       },

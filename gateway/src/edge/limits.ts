@@ -76,8 +76,8 @@ function rootFieldsRule(max: number, refused: (limit: LimitName) => void): Valid
 
 /**
  * The operation limits of the gateway, checked before anything is planned or fetched, the same
- * way for HTTP (Apollo Server `parseOptions`, `validationRules` and a plugin) and graphql-ws
- * (`parse`, `validate` and `checkCost` called from the socket's `onSubscribe`).
+ * way for HTTP (Apollo Server `parseOptions`, `validationRules`) and graphql-ws (`parse`,
+ * `validate` from the admission pipeline's socket guard); `checkCost` is the pipeline's cost check.
  *
  * Depth, aliases and directives are graphql-armor's rules; tokens are graphql-js's own parser
  * limit; root fields and cost are small rules of ours (armor has no root-field limit, and its
@@ -140,19 +140,14 @@ export class OperationLimits {
   }
 
   /**
-   * Apollo Server plugin: the cost check, once variables are known and before the gateway
-   * plans (planning happens in execution), and a count of documents refused for their tokens.
+   * Apollo Server plugin: a count of documents refused for their tokens. (The cost check is an
+   * edge check of the admission pipeline: see cost-check.ts.)
    */
   plugin(): ApolloServerPlugin<GatewayContext> {
     return {
       requestDidStart: async () => ({
         parsingDidStart: async () => async (error) => {
           if (error && /tokens/.test(error.message)) this.metrics?.operationsRefused.inc({ limit: 'tokens' });
-        },
-        didResolveOperation: async ({ schema, document, operation, request }) => {
-          if (!operation) return;
-          const error = this.checkCost(schema, document, operation, request.variables);
-          if (error) throw error;
         },
       }),
     };

@@ -7,10 +7,11 @@ import { CloseCode, handleProtocols, makeServer, type Context } from 'graphql-ws
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
 import type { GatewayContext } from '../context';
-import { clientAddress } from '../edge/client-address';
+import { clientAddress, type TrustedProxies } from '../edge/client-address';
 import { CloseCodes } from './close-codes';
 import { SlowConsumerError, federatedSubscription } from './execute';
 import type { SubscriptionPlanner } from './planner';
+import type { SessionWatch } from './session-watch';
 import type { UpstreamConnections } from './upstream';
 
 export interface SubscriptionLimits {
@@ -36,6 +37,10 @@ interface Extra {
   viewer?: Viewer;
   clientIp: string;
   timers: NodeJS.Timeout[];
+  /** The socket has closed: a `connection_init` still being verified must not take a slot. */
+  closed: boolean;
+  /** Gives back what an accepted connection holds (its slot, its session watch). */
+  release?: () => void;
 }
 
 export interface SubscriptionServerOptions {
@@ -55,23 +60,28 @@ export interface SubscriptionServerOptions {
   onDeliveryLag?: (seconds: number) => void;
   /** Called when a client is closed as a slow consumer (metrics). */
   onSlowConsumer?: () => void;
-  /** The gateway's operation limits and rate limits, applied exactly as on HTTP (see gateway/src/edge). */
+  /** The gateway's admission pipeline, applied exactly as on HTTP (see gateway/src/edge/admission.ts). */
   guard: OperationGuard;
+  /** Whose X-Forwarded-For is believed for the client address, as on HTTP. */
+  trustedProxies: TrustedProxies;
+  /** Ended sessions as auth announces them: their sockets close with 4403 at once. */
+  sessionWatch?: SessionWatch;
 }
 
 /** What the edge checks on every operation a socket starts, before it is planned. */
 export interface OperationGuard {
   parse(source: string): DocumentNode;
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
-  /** Errors refuse the operation (cost, rate limits). */
+  /** Errors refuse the operation (session, rate limits, cost). */
   admit(op: {
     schema: GraphQLSchema;
     document: DocumentNode;
     operation: OperationDefinitionNode;
     variables: Record<string, unknown>;
-    clientIp: string;
-    viewer?: Viewer;
+    context: GatewayContext;
   }): Promise<readonly GraphQLError[]>;
+  /** An operation refused before it was resolved (it did not parse or validate): it still costs, and errors say it is over budget. */
+  unresolved(context: GatewayContext): Promise<readonly GraphQLError[]>;
 }
 
 /** How long a slow consumer closed with 1008 may take to read up to the close frame before it is dropped. */
@@ -115,12 +125,21 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         close(socket, expired ? CloseCodes.Unauthorized : CloseCodes.Forbidden, (error as Error).message);
         return false;
       }
+      // The client may have gone while its token was checked: onClose has run already, so nothing may be taken now.
+      if (ctx.extra.closed) return false;
       const count = perUser.get(viewer.userId) ?? 0;
       if (count >= limits.connectionsPerUser) {
         close(socket, CloseCodes.TooManyConnections, 'Too many connections for this user');
         return false;
       }
       perUser.set(viewer.userId, count + 1);
+      const unwatch = options.sessionWatch?.watch(viewer.sessionId, () => close(socket, CloseCodes.Forbidden, 'Session has ended'));
+      ctx.extra.release = () => {
+        unwatch?.();
+        const left = (perUser.get(viewer.userId) ?? 1) - 1;
+        if (left <= 0) perUser.delete(viewer.userId);
+        else perUser.set(viewer.userId, left);
+      };
       ctx.extra.viewer = viewer;
       // The socket lives no longer than its token: the client reconnects with a fresh one.
       const untilExpiry = Math.max(0, viewer.expiresAt - Date.now());
@@ -141,30 +160,37 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
         return [new RateLimitedError(1, `At most ${limits.subscriptionsPerConnection} operations per connection`)];
       }
-      let document: DocumentNode;
-      try {
-        document = options.guard.parse(payload.query);
-      } catch (error) {
-        return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-      }
-      const errors = options.guard.validate(schema, document);
-      if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-      const operation = getOperationAST(document, payload.operationName);
-      if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
-      const variables = payload.variables ?? {};
-      const refused = await options.guard.admit({ schema, document, operation, variables, clientIp: ctx.extra.clientIp, viewer: ctx.extra.viewer });
-      if (refused.length) return refused;
       const context: GatewayContext = {
         viewer: ctx.extra.viewer,
         clientIp: ctx.extra.clientIp,
         requestId: requestIdOf(ctx.extra.request.headers[REQUEST_ID_HEADER]),
       };
+      let document: DocumentNode;
+      try {
+        document = options.guard.parse(payload.query);
+      } catch (error) {
+        const overBudget = await options.guard.unresolved(context);
+        if (overBudget.length) return overBudget;
+        return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const errors = options.guard.validate(schema, document);
+      if (errors.length) {
+        const overBudget = await options.guard.unresolved(context);
+        if (overBudget.length) return overBudget;
+        return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      }
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+      const variables = payload.variables ?? {};
+      const refused = await options.guard.admit({ schema, document, operation, variables, context });
+      // A refused query or mutation gets its errors as a result, as over HTTP; a refused subscription never starts.
+      if (refused.length && operation.operation === OperationTypeNode.SUBSCRIPTION) return refused;
       return {
         schema,
         document,
         operationName: payload.operationName ?? undefined,
         variableValues: payload.variables ?? {},
-        contextValue: { gateway: context, query: payload.query, operation: operation.operation },
+        contextValue: { gateway: context, query: payload.query, operation: operation.operation, refused },
       };
     },
     subscribe: (args) => {
@@ -204,13 +230,20 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
     },
     // Queries and mutations sent over the socket run exactly as over HTTP.
     execute: async (args) => {
-      const { gateway, query, operation } = args.contextValue as { gateway: GatewayContext; query: string; operation: OperationTypeNode };
+      const { gateway, query, operation, refused } = args.contextValue as {
+        gateway: GatewayContext;
+        query: string;
+        operation: OperationTypeNode;
+        refused: readonly GraphQLError[];
+      };
       if (operation === OperationTypeNode.SUBSCRIPTION) throw new Error('unreachable');
+      if (refused.length) return { errors: refused.map((e) => e.toJSON()) } as never;
       // In the request's context, as over HTTP: its log lines and masked errors carry its request id.
       const response = await requestContext.run({ requestId: gateway.requestId, userId: gateway.viewer?.userId }, () =>
         options.apollo.executeOperation(
           { query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
-          { contextValue: gateway },
+          // Admitted in onSubscribe already: Apollo's admission plugin lets it through without charging it again.
+          { contextValue: { ...gateway, admitted: true } },
         ),
       );
       if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported here')] };
@@ -219,13 +252,10 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
     // Results here are already formatted (errors masked, plain JSON): send them as they are.
     onNext: (_ctx, _id, _payload, _args, result) => result as never,
     onClose: (ctx) => {
+      ctx.extra.closed = true;
       for (const timer of ctx.extra.timers) clearTimeout(timer);
-      const viewer = ctx.extra.viewer;
-      if (viewer) {
-        const count = (perUser.get(viewer.userId) ?? 1) - 1;
-        if (count <= 0) perUser.delete(viewer.userId);
-        else perUser.set(viewer.userId, count);
-      }
+      ctx.extra.release?.();
+      ctx.extra.release = undefined;
     },
   });
 
@@ -238,7 +268,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
   wss.on('error', (error) => logger.error('websocket server error', { error: error.message }));
   wss.on('connection', (socket, request) => {
     options.onGauge?.('sockets', 1);
-    const extra: Extra = { socket, request, clientIp: clientAddress(request), timers: [] };
+    const extra: Extra = { socket, request, clientIp: clientAddress(request, options.trustedProxies), timers: [], closed: false };
     socket.on('error', (error) => {
       logger.warn('websocket error', { reason: error.message });
       close(socket, CloseCode.InternalServerError, 'Internal server error');
@@ -285,6 +315,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       extra,
     );
     socket.once('close', (code, reason) => {
+      extra.closed = true;
       clearInterval(keepAlive);
       options.onGauge?.('sockets', -1);
       void closed(code, String(reason));

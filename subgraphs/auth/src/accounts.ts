@@ -114,14 +114,11 @@ export class Accounts {
       .getOne();
     // Failures count per account, whichever of email or username was typed.
     const account = user ? `user:${user.id}` : `login:${login}`;
-    await this.throttle.beforeLogin(account, clientIp);
+    const attempt = await this.throttle.reservePasswordAttempt(account, clientIp);
     const ok = user ? await this.passwords.verify(input.password, user.passwordHash) : await this.passwords.verifyNothing(input.password);
     // A banned account answers exactly like a wrong password: nothing to learn from the difference.
-    if (!user || !ok || user.bannedAt) {
-      await this.throttle.loginFailed(account);
-      throw new UnauthenticatedError(BAD_CREDENTIALS);
-    }
-    await this.throttle.loginSucceeded(account);
+    if (!user || !ok || user.bannedAt) throw new UnauthenticatedError(BAD_CREDENTIALS);
+    await this.throttle.passwordAccepted(attempt);
     return this.sessions.start(user);
   }
 
@@ -158,12 +155,15 @@ export class Accounts {
     return this.users.save(user);
   }
 
-  async changePassword(userId: string, sessionId: string | undefined, raw: unknown): Promise<boolean> {
+  /** Throttled like a login: a stolen access token must not become a way to guess the password. */
+  async changePassword(userId: string, sessionId: string | undefined, raw: unknown, clientIp: string): Promise<boolean> {
     const input = parseInput(changePasswordInput, raw);
     const user = await this.mustFind(userId);
+    const attempt = await this.throttle.reservePasswordAttempt(`user:${user.id}`, clientIp);
     if (!(await this.passwords.verify(input.currentPassword, user.passwordHash))) {
       throw new BadUserInputError('Current password is wrong', { currentPassword: 'Does not match' });
     }
+    await this.throttle.passwordAccepted(attempt);
     await this.users.update({ id: userId }, { passwordHash: await this.passwords.hash(input.newPassword) });
     await this.sessions.endAllOf(userId, 'password-changed', sessionId);
     return true;

@@ -24,6 +24,12 @@ export const authConfigSchema = z.object({
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().positive().default(100),
   LOGIN_LIMIT_WINDOW: env.seconds(900),
+  /** Failures of one account from one address before each further attempt waits 1 s, then twice as long each time. */
+  LOGIN_FREE_FAILURES: z.coerce.number().int().nonnegative().default(3),
+  /** The longest such wait. */
+  LOGIN_MAX_DELAY: env.seconds(900),
+  /** How long a refresh token, once rotated, still returns the pair it was rotated to (tabs refreshing at once); 0 turns it off. */
+  REFRESH_REUSE_GRACE: z.coerce.number().int().nonnegative().default(10),
   REFRESH_LIMIT_PER_IP: z.coerce.number().int().positive().default(120),
   REFRESH_LIMIT_WINDOW: env.seconds(60),
   ...telemetryEnv,

@@ -56,7 +56,7 @@ export const resolvers: GraphQLResolverMap<AuthContext> = {
     },
     updateProfile: (_: unknown, { input }: Args, ctx: AuthContext) => ctx.accounts.updateProfile(requireUser(ctx), input),
     changePassword: (_: unknown, { input }: Args, ctx: AuthContext) =>
-      ctx.accounts.changePassword(requireUser(ctx), ctx.identity.sessionId, input),
+      ctx.accounts.changePassword(requireUser(ctx), ctx.identity.sessionId, input, clientIp(ctx)),
     grantRole: (_: unknown, { userId, role }: Args, ctx: AuthContext) =>
       ctx.accounts.setRole(requireUser(ctx), String(userId), role as Role, true),
     revokeRole: (_: unknown, { userId, role }: Args, ctx: AuthContext) =>

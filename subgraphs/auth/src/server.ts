@@ -25,6 +25,7 @@ import { createAuthGrpcServer } from './grpc';
 import { loginMetricsPlugin } from './login-metrics';
 import { Passwords } from './passwords';
 import { createContext, resolvers } from './resolvers';
+import { RotationReplay } from './rotation-replay';
 import { Sessions } from './sessions';
 import { createAuthDataSource } from './store/data-source';
 import { AuthThrottle } from './throttle';
@@ -56,11 +57,14 @@ export async function startAuthService(config: AuthConfig, logger?: Logger): Pro
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'auth') : undefined;
   const revocations = redis ? new RedisSessionRevocations(redis, config.REDIS_PREFIX) : new MemorySessionRevocations();
   const accessTokens = new AccessTokens(keys, config.JWT_ISSUER, config.ACCESS_TOKEN_TTL);
-  const sessions = new Sessions(db, accessTokens, revocations, config.REFRESH_TOKEN_TTL, config.ACCESS_TOKEN_TTL, logger);
+  const replay = new RotationReplay(redis, config.REDIS_PREFIX, config.REFRESH_REUSE_GRACE * 1000);
+  const sessions = new Sessions(db, accessTokens, revocations, config.REFRESH_TOKEN_TTL, config.ACCESS_TOKEN_TTL, logger, replay);
   const throttle = new AuthThrottle(redis, config.REDIS_PREFIX, {
     loginPerAccount: config.LOGIN_LIMIT_PER_ACCOUNT,
     loginPerIp: config.LOGIN_LIMIT_PER_IP,
     loginWindowSeconds: config.LOGIN_LIMIT_WINDOW,
+    loginFreeFailures: config.LOGIN_FREE_FAILURES,
+    loginMaxDelaySeconds: config.LOGIN_MAX_DELAY,
     refreshPerIp: config.REFRESH_LIMIT_PER_IP,
     refreshWindowSeconds: config.REFRESH_LIMIT_WINDOW,
   });

@@ -1,6 +1,7 @@
 import { UnauthenticatedError, type Logger, type SessionRevocations } from '@aether/common';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { RefreshTokenEntity, SessionEntity, UserEntity, type UserRecord } from './store/entities';
+import type { RotationReplay } from './rotation-replay';
 import { hashRefreshToken, newRefreshToken, type AccessTokens } from './tokens';
 
 export interface TokenPair {
@@ -15,7 +16,8 @@ const INVALID_REFRESH = 'Refresh token is invalid or expired';
 /**
  * Sessions are refresh-token families: login starts one, every refresh rotates its token,
  * and presenting a token that was already rotated means it was stolen, so the whole family
- * is revoked (the thief's and the owner's copies alike).
+ * is revoked (the thief's and the owner's copies alike) — except within the reuse grace right
+ * after the rotation, when it returns the same new pair (see rotation-replay.ts).
  */
 export class Sessions {
   constructor(
@@ -26,6 +28,7 @@ export class Sessions {
     /** How long a revoked session must stay in the revocation set: the access token lifetime. */
     private readonly accessTtlSeconds: number,
     private readonly logger: Logger,
+    private readonly replay?: RotationReplay,
   ) {}
 
   private async issue(manager: EntityManager, user: UserRecord, sessionId: string, now: Date): Promise<TokenPair> {
@@ -60,6 +63,13 @@ export class Sessions {
       const session = await manager.getRepository(SessionEntity).findOneBy({ id: token.sessionId });
       if (!session || session.revokedAt || session.expiresAt < now) return { error: INVALID_REFRESH } as const;
       if (token.usedAt) {
+        if (this.replay && now.getTime() - token.usedAt.getTime() <= this.replay.graceMs) {
+          const again = await this.replay.recall(refreshToken, tokenHash);
+          const user = again && (await manager.getRepository(UserEntity).findOneBy({ id: session.userId }));
+          // Nothing to replay (it was lost, or the user is banned): refused, but the session is not ended for it.
+          if (!again || !user || user.bannedAt) return { error: INVALID_REFRESH } as const;
+          return { pair: { ...again, user } } as const;
+        }
         await this.revokeInTransaction(manager, [session.id], 'refresh-token-reuse', now);
         return { error: INVALID_REFRESH, reused: session.id } as const;
       }
@@ -67,7 +77,10 @@ export class Sessions {
       const user = await manager.getRepository(UserEntity).findOneBy({ id: session.userId });
       if (!user || user.bannedAt) return { error: INVALID_REFRESH } as const;
       await manager.getRepository(RefreshTokenEntity).update({ tokenHash }, { usedAt: now });
-      return { pair: await this.issue(manager, user, session.id, now) } as const;
+      const pair = await this.issue(manager, user, session.id, now);
+      // Before the commit: a concurrent refresh waiting on this row's lock finds the pair once it sees usedAt.
+      await this.replay?.remember(refreshToken, tokenHash, pair);
+      return { pair } as const;
     });
     if ('reused' in outcome && outcome.reused) {
       this.logger.warn('refresh token reused: session revoked', { sessionId: outcome.reused });

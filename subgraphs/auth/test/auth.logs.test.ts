@@ -11,7 +11,7 @@ describe('log hygiene', () => {
   let stack: Stack;
   const key = testSigningKey();
   beforeAll(async () => {
-    stack = await startAuthStack({ redis: true, env: { JWT_PRIVATE_KEY: key.privatePem } });
+    stack = await startAuthStack({ redis: true, env: { JWT_PRIVATE_KEY: key.privatePem, REFRESH_REUSE_GRACE: '1' } });
   });
   afterAll(() => stack.stop());
 
@@ -30,7 +30,9 @@ describe('log hygiene', () => {
 
     const session = (await gql(stack.gatewayUrl, LOGIN, { input: { login: ada.email, password: ada.password } })).data!.login;
     const rotated = (await gql(stack.gatewayUrl, REFRESH, { t: session.refreshToken })).data!.refreshToken;
-    // Reuse of a rotated token: the theft path, which logs a warning.
+    // Reuse within the grace (the same pair again), then after it: the theft path, which logs a warning.
+    await gql(stack.gatewayUrl, REFRESH, { t: session.refreshToken });
+    await new Promise((r) => setTimeout(r, 1100));
     await gql(stack.gatewayUrl, REFRESH, { t: session.refreshToken });
     secrets.push(session.accessToken, session.refreshToken, rotated.accessToken, rotated.refreshToken);
 
