@@ -1,7 +1,20 @@
-/** `npm run bench`: every benchmark, one after another, printing Markdown tables for the README. */
+/**
+ * `npm run bench`: every benchmark, one after another, printing Markdown tables for the README.
+ * `npm run bench -- side-by-side` or `-- subscriptions` runs one; `--quick` runs the
+ * side-by-side comparison in short rounds only (under five minutes).
+ */
+import { benchSideBySide } from './side-by-side';
 import { benchSubscriptions } from './subscriptions';
 
-benchSubscriptions().then(
+async function main(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const only = args.find((a) => !a.startsWith('--'));
+  if (only && only !== 'side-by-side' && only !== 'subscriptions') throw new Error(`unknown benchmark ${only}: side-by-side or subscriptions`);
+  if (!only || only === 'side-by-side') await benchSideBySide({ quick });
+  if (only === 'subscriptions' || (!only && !quick)) await benchSubscriptions();
+}
+
+main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error) => {
     console.error(error);

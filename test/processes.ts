@@ -85,6 +85,8 @@ const ENTRY = {
   auth: 'subgraphs/auth/src/main.ts',
   messaging: 'subgraphs/messaging/src/main.ts',
   gateway: 'gateway/src/main.ts',
+  /** Hive Gateway in front of the same subgraphs, for the side-by-side bench. */
+  'hive-gateway': 'bench/hive-gateway.ts',
 } as const;
 
 /**
