@@ -114,14 +114,14 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
     // BENCH_HIVE_LOG=1: Hive Gateway logs and shows errors unmasked, for when it fails the check.
     ...(process.env.BENCH_HIVE_LOG ? { BENCH_HIVE_LOG: process.env.BENCH_HIVE_LOG } : {}),
   };
-  const profiled = (name: string): Record<string, string> => {
-    if (!profileDir) return {};
+  const profiled = (name: string): string[] => {
+    if (!profileDir) return [];
     mkdirSync(join(profileDir, name), { recursive: true });
-    return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` };
+    return ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`];
   };
   const processes: ServiceProcess[] = [];
   const start = async (kind: Parameters<typeof startServiceProcess>[0], name: string, port: number, extra: Record<string, string> = {}) => {
-    const started = await startServiceProcess(kind, name, port, { ...env, ...profiled(name), ...extra });
+    const started = await startServiceProcess(kind, name, port, { ...env, ...extra }, profiled(name));
     processes.push(started);
     return started;
   };

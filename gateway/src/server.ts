@@ -28,6 +28,7 @@ import { Authenticator } from './authn';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SignedIdentityDataSource } from './datasource';
+import { SubgraphHttp } from './subgraph-http';
 import { OperationLimits } from './edge/limits';
 import { subscriptionMetrics } from './edge/observability';
 import { EdgeRateLimiter } from './edge/rate-limit';
@@ -100,6 +101,12 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     metrics,
   );
 
+  const subgraphHttp = new SubgraphHttp({
+    connections: config.SUBGRAPH_CONNECTIONS,
+    keepAliveMs: config.SUBGRAPH_KEEPALIVE_MS,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    dedupe: config.SUBGRAPH_DEDUPE,
+  });
   const subgraphUrls = new Map<string, string>();
   const dataSources: Record<string, GraphQLDataSource> = {};
   const gateway = new ApolloGateway({
@@ -111,6 +118,8 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
         name,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         retries: config.SUBGRAPH_RETRIES,
+        http: subgraphHttp,
+        batching: config.SUBGRAPH_BATCHING,
         metrics,
       }));
     },
@@ -234,6 +243,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       await upstream.close();
       await apollo.stop();
       await closeServer(httpServer);
+      await subgraphHttp.close();
       authClient.close();
       redis?.disconnect();
     },
