@@ -33,7 +33,7 @@ export interface SideBySideOptions {
 const ROOM_QUERY = `query Room($id: ID!) { room(id: $id) { id name members { role user { id displayName } } messages(first: 20) { edges { node { id seq body author { id displayName } } } } } }`;
 const ME_QUERY = `{ me { id displayName } }`;
 
-type TargetName = 'ours' | 'hive' | 'hive router' | 'auth directly';
+type TargetName = 'ours' | 'ours, no dedupe' | 'hive' | 'hive router' | 'auth directly';
 
 interface Target {
   name: TargetName;
@@ -104,8 +104,8 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
 
   const db = await benchDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'aether-bench-'));
-  const [authPort, grpcPort, messagingPort, gatewayPort, hivePort, hiveRouterPort] = await Promise.all(
-    Array.from({ length: 6 }, () => freePort()),
+  const [authPort, grpcPort, messagingPort, gatewayPort, plainPort, hivePort, hiveRouterPort] = await Promise.all(
+    Array.from({ length: 7 }, () => freePort()),
   );
   const env: Record<string, string> = {
     ...deploymentEnv({ databaseUrl: db.url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir, authPort, grpcPort }),
@@ -129,8 +129,10 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
     process.stdout.write('starting auth, messaging, our gateway and two Hive Gateways… ');
     const auth = await start('auth', 'auth', authPort);
     const messaging = await start('messaging', 'messaging', messagingPort);
-    const [ours, hive, hiveRouter] = await Promise.all([
+    const [ours, plain, hive, hiveRouter] = await Promise.all([
       start('gateway', 'gateway', gatewayPort, { GATEWAY_PORT: String(gatewayPort) }),
+      // Every request its own subgraph fetches: what the gateway itself costs per request.
+      start('gateway', 'gateway-no-dedupe', plainPort, { GATEWAY_PORT: String(plainPort), SUBGRAPH_DEDUPE: 'false' }),
       start('hive-gateway', 'hive', hivePort, { GATEWAY_PORT: String(hivePort) }),
       start('hive-gateway', 'hive-router', hiveRouterPort, { GATEWAY_PORT: String(hiveRouterPort), BENCH_HIVE_RUNTIME: 'router' }),
     ]);
@@ -153,6 +155,7 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
     const bearer = { 'content-type': 'application/json', authorization: `Bearer ${owner.accessToken}` };
     const gateways: Target[] = [
       { name: 'ours', url: gatewayUrl, headers: bearer, process: ours },
+      { name: 'ours, no dedupe', url: `http://127.0.0.1:${plainPort}/graphql`, headers: bearer, process: plain },
       { name: 'hive', url: `http://127.0.0.1:${hivePort}/graphql`, headers: bearer, process: hive },
       { name: 'hive router', url: `http://127.0.0.1:${hiveRouterPort}/graphql`, headers: bearer, process: hiveRouter },
     ];
@@ -250,20 +253,22 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
       );
     }
 
-    console.log('\n| query | ours req/s | ours / Hive Gateway | ours / Hive Gateway with router-runtime | ours / auth directly | p99 ms ours · Hive · Hive router | gateway CPU ms/req ours · Hive · Hive router |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log(
+      '\n| query | ours req/s | ours / Hive Gateway | ours / Hive Gateway with router-runtime | ours, no dedupe / auth directly | ours, no dedupe / Hive Gateway | p99 ms ours · Hive · Hive router | gateway CPU ms/req ours · Hive · Hive router |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const query of queries) {
       const of = (target: TargetName) => runs.filter((r) => r.query === query.name && r.target === target);
       // A ratio per round (both figures from the same stretch of time), then their median and range.
-      const ratio = (other: TargetName) => {
+      const ratio = (other: TargetName, ours: TargetName = 'ours') => {
         if (!of(other).length) return '—';
-        const perRound = of('ours').map((r) => r.rps / of(other).find((o) => o.round === r.round)!.rps);
+        const perRound = of(ours).map((r) => r.rps / of(other).find((o) => o.round === r.round)!.rps);
         return `${median(perRound).toFixed(2)} (${perRound.map((x) => x.toFixed(2)).join(', ')})`;
       };
       const p99 = (target: TargetName) => median(of(target).map((r) => r.p99)).toFixed(0);
       const cpu = (target: TargetName) => median(of(target).map((r) => r.gatewayCpuMs ?? 0)).toFixed(2);
       console.log(
-        `| ${query.name} | ${Math.round(median(of('ours').map((r) => r.rps)))} | ${ratio('hive')} | ${ratio('hive router')} | ${ratio('auth directly')} | ${p99('ours')} · ${p99('hive')} · ${p99('hive router')} | ${cpu('ours')} · ${cpu('hive')} · ${cpu('hive router')} |`,
+        `| ${query.name} | ${Math.round(median(of('ours').map((r) => r.rps)))} | ${ratio('hive')} | ${ratio('hive router')} | ${ratio('auth directly', 'ours, no dedupe')} | ${ratio('hive', 'ours, no dedupe')} | ${p99('ours')} · ${p99('hive')} · ${p99('hive router')} | ${cpu('ours')} · ${cpu('hive')} · ${cpu('hive router')} |`,
       );
     }
     if (failed.length) {
