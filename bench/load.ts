@@ -15,6 +15,8 @@ export interface LoadJob {
   expectBody: string;
   connections: number;
   seconds: number;
+  /** Requests per second across all connections; unset: as fast as answers come. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -37,6 +39,7 @@ autocannon(
     expectBody: job.expectBody,
     connections: job.connections,
     duration: job.seconds,
+    ...(job.rate ? { overallRate: job.rate } : {}),
   },
   (error: Error | null, result: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (error) {
