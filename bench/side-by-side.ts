@@ -3,6 +3,10 @@
  * from `@graphql-hive/router-runtime`) in front of the same auth and messaging processes, and
  * auth called directly with a signed identity (what a gateway adds on top of its subgraph).
  * Each gateway verifies the same access token and signs the same identity for every fetch.
+ * The load is one signed-in user, so identical queries overlap: both gateways share one
+ * subgraph fetch among them (ours per caller, Hive by default). A second instance of ours with
+ * SUBGRAPH_DEDUPE=false makes every request pay its own fetches: that one gives the gateway's
+ * own overhead against calling auth directly.
  *
  * Rounds are interleaved (every target runs once per round, in an order that rotates from
  * round to round), so a noisy neighbour slows every target of a round alike and the per-round

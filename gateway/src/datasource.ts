@@ -24,6 +24,8 @@ type ProcessResult = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['proce
 type Executor = Parameters<typeof getBatchingExecutor>[1];
 
 const MUTATION = /^\s*mutation\b/;
+// Batch within a tick, remember nothing: a subscription's context lives as long as it does.
+const BATCH_ONLY = { cache: false };
 /** Distinct fetch operations a supergraph's plans produce are few; this only bounds a pathological one. */
 const MAX_PARSED_OPERATIONS = 2000;
 
@@ -99,7 +101,7 @@ export class SignedIdentityDataSource implements GraphQLDataSource<GatewayContex
     const body = { query, variables: request.variables, operationName: request.operationName };
     const response =
       this.fetchOptions.batching && context && !MUTATION.test(query)
-        ? ((await getBatchingExecutor(context, this.executor)({
+        ? ((await getBatchingExecutor(context, this.executor, BATCH_ONLY)({
             document: this.documentOf(query),
             variables: request.variables ?? {},
             operationName: request.operationName,
