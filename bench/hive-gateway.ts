@@ -44,7 +44,8 @@ async function main(): Promise<void> {
       if (token) extendContext({ viewer: await authenticator.verify(token) });
     },
     onFetch({ context, options, setOptions }) {
-      const viewer = context?.viewer;
+      // Fetches made outside an operation (none here) get a context without a viewer.
+      const { viewer, req } = (context ?? {}) as BenchContext;
       setOptions({
         ...options,
         headers: {
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
             userId: viewer?.userId,
             roles: viewer?.roles ?? [],
             sessionId: viewer?.sessionId,
-            clientIp: context?.req?.socket.remoteAddress,
+            clientIp: req?.socket.remoteAddress,
           }),
         },
       });
