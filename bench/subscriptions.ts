@@ -13,10 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres, type RunningPostgres } from '../scripts/embedded-postgres';
-import { createTestDatabase, gql, registerUser, type TestUser } from '../test/harness';
+import { gql, registerUser, type TestUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
 import { wsClient } from '../test/ws-client';
+import { benchDatabase } from './deployment';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const PACED_MESSAGES = Number(process.env.BENCH_PACED_MESSAGES ?? 40);
@@ -65,7 +65,7 @@ interface PhaseResult {
 }
 
 export async function benchSubscriptions(): Promise<void> {
-  const db = await database();
+  const db = await benchDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'aether-bench-'));
   const [authPort, grpcPort, messagingPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const env: Record<string, string> = {

@@ -86,6 +86,8 @@ const ENTRY = {
   auth: 'subgraphs/auth/src/main.ts',
   messaging: 'subgraphs/messaging/src/main.ts',
   gateway: 'gateway/src/main.ts',
+  /** Hive Gateway in front of the same subgraphs, for the side-by-side bench. */
+  'hive-gateway': 'bench/hive-gateway.ts',
 } as const;
 
 /**
@@ -97,10 +99,12 @@ export async function startServiceProcess(
   name: string,
   httpPort: number,
   env: Record<string, string>,
+  /** Extra flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept). */
+  nodeArgs: string[] = [],
 ): Promise<ServiceProcess> {
   // tsx as a loader inside the service's own process (not the tsx CLI, which runs the service in
   // a second process): a signal sent here, SIGKILL included, reaches the service itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=aether-source', join(ROOT, ENTRY[kind])], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=aether-source', join(ROOT, ENTRY[kind])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

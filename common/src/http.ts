@@ -44,13 +44,15 @@ export function createServiceApp(options: { logger: Logger; checks: ReadinessChe
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      options.logger.http('request', {
-        requestId,
-        method: req.method,
-        path: req.path,
-        status: res.statusCode,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      });
+      if (options.logger.isLevelEnabled('http')) {
+        options.logger.http('request', {
+          requestId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        });
+      }
       const route = METRIC_ROUTES.has(req.path) ? req.path : 'other';
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
     });

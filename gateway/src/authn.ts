@@ -76,6 +76,9 @@ class RedisRevocationCheck implements RevocationCheck {
   }
 }
 
+/** Verified tokens remembered at once; past that the memory starts afresh (a burst of new tokens costs a verification each). */
+const VERIFIED_TOKENS = 10_000;
+
 export interface AuthenticatorOptions {
   jwksUrl: string;
   issuer: string;
@@ -132,6 +135,19 @@ export class Authenticator {
   /** Signature, algorithm, issuer, audience and expiry; whether the session still lives is `ensureLive`'s question. */
   async verifySignature(token: string): Promise<Viewer> {
     if (token.length > 4096) throw new InvalidTokenError('Access token is invalid', 'malformed');
+    const viewer = this.verified.get(token) ?? (await this.checkSignature(token));
+    if (viewer.expiresAt <= Date.now()) {
+      this.verified.delete(token);
+      throw new InvalidTokenError('Access token has expired', 'expired');
+    }
+    return viewer;
+  }
+
+  // A token's signature and claims do not change, so each is checked once (ES256 verification
+  // was the largest single cost of a request); the session is still checked on every request.
+  private readonly verified = new Map<string, Viewer>();
+
+  private async checkSignature(token: string): Promise<Viewer> {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
@@ -148,9 +164,12 @@ export class Authenticator {
       throw new InvalidTokenError('Access token is invalid', 'invalid');
     }
     const { sub, sid, roles, exp } = payload as { sub?: unknown; sid?: unknown; roles?: unknown; exp?: number };
-    if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(roles)) {
+    if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(roles) || typeof exp !== 'number') {
       throw new InvalidTokenError('Access token is invalid', 'invalid');
     }
-    return { userId: sub, roles: roles.map(String), sessionId: sid, expiresAt: (exp ?? 0) * 1000, token };
+    const viewer: Viewer = { userId: sub, roles: roles.map(String), sessionId: sid, expiresAt: exp * 1000, token };
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.clear();
+    this.verified.set(token, viewer);
+    return viewer;
   }
 }

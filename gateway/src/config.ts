@@ -82,6 +82,14 @@ export const gatewayConfigSchema = z.object({
     .optional(),
   /** Extra attempts for a subgraph fetch of a query that failed to connect (mutations are never retried). */
   SUBGRAPH_RETRIES: z.coerce.number().int().nonnegative().default(1),
+  /** Most keep-alive connections open to one subgraph; fetches beyond that queue for a free one. */
+  SUBGRAPH_CONNECTIONS: z.coerce.number().int().positive().default(64),
+  /** How long an idle subgraph connection is kept for reuse, in milliseconds (below the subgraphs' 5 s). */
+  SUBGRAPH_KEEPALIVE_MS: z.coerce.number().int().positive().default(4000),
+  /** Merge an operation's concurrent queries to one subgraph into one request. */
+  SUBGRAPH_BATCHING: env.bool(true),
+  /** Identical queries in flight for the same caller share one subgraph fetch. */
+  SUBGRAPH_DEDUPE: env.bool(true),
   ...telemetryEnv,
 });
 

@@ -1,6 +1,9 @@
-import { REQUEST_ID_HEADER, IDENTITY_HEADER, signIdentity, type ServiceMetrics } from '@aether/common';
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ErrorCode, REQUEST_ID_HEADER, IDENTITY_HEADER, signIdentity, type ServiceMetrics } from '@aether/common';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { getBatchingExecutor } from '@graphql-tools/batch-execute';
+import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
 import type { GatewayContext } from './context';
+import type { SubgraphHttp } from './subgraph-http';
 
 export interface SubgraphFetchOptions {
   /** The subgraph's name in the supergraph, for metrics. */
@@ -9,11 +12,22 @@ export interface SubgraphFetchOptions {
   timeoutMs: number;
   /** Extra attempts for queries whose fetch could not reach the subgraph. Mutations never retry. */
   retries: number;
+  /** Pooled connections to every subgraph, shared by all data sources. */
+  http: SubgraphHttp;
+  /** Concurrent queries of one operation to this subgraph go out as one request. */
+  batching: boolean;
   metrics?: ServiceMetrics;
 }
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
-type ProcessResult = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
+type ProcessResult = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>>;
+type Executor = Parameters<typeof getBatchingExecutor>[1];
+
+const MUTATION = /^\s*mutation\b/;
+// Batch within a tick, remember nothing: a subscription's context lives as long as it does.
+const BATCH_ONLY = { cache: false };
+/** Distinct fetch operations a supergraph's plans produce are few; this only bounds a pathological one. */
+const MAX_PARSED_OPERATIONS = 2000;
 
 // Failures where the request certainly did not run upstream (nothing listening, connection
 // dropped before an answer, a proxy saying the service is away); timeouts are not among them.
@@ -21,55 +35,46 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR
 
 /** Why a fetch failed in a way worth retrying, undefined when it is not such a failure. */
 function transientReason(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  if (cause?.code && TRANSIENT_CODES.has(cause.code)) return cause.code;
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (code && TRANSIENT_CODES.has(code)) return code;
   const status = (error as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
   return status === 502 || status === 503 ? `HTTP ${status}` : undefined;
 }
+
+/** The parts of a subgraph's answer Apollo's executor reads: the GraphQL result and its cache policy. */
+type SubgraphResponse = ProcessResult;
 
 /**
  * Fetches from one subgraph with the caller's identity signed by the gateway (the only party
  * holding the secret) and the request id. Nothing else from the client's request is forwarded,
  * so identity headers a client makes up never reach a subgraph. Each fetch is timed; a query
  * that could not reach the subgraph is tried again, a mutation never is (it might have run).
+ *
+ * Concurrent queries of one operation to this subgraph (the plan's parallel entity fetches, e.g.
+ * message authors and room members from auth) go out as one request, merged the way
+ * `@graphql-tools/batch-execute` does (fields and variables prefixed per query, the answer split
+ * back); mutations go alone and in order.
  */
-export class SignedIdentityDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SignedIdentityDataSource implements GraphQLDataSource<GatewayContext> {
+  // The operations this subgraph is sent, parsed once each (batching merges documents, not text).
+  private readonly parsed = new Map<string, DocumentNode>();
+  private readonly texts = new WeakMap<DocumentNode, string>();
+
   constructor(
-    url: string,
+    readonly url: string,
     private readonly secret: string,
     private readonly fetchOptions: SubgraphFetchOptions,
-  ) {
-    super({
-      url,
-      fetcher: ((input: string, init: RequestInit) =>
-        fetch(input, { ...init, signal: AbortSignal.timeout(fetchOptions.timeoutMs) })) as never,
-    });
-  }
+  ) {}
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http!.headers;
-    const viewer = context?.viewer;
-    headers.set(
-      IDENTITY_HEADER,
-      signIdentity(this.secret, {
-        userId: viewer?.userId,
-        roles: viewer?.roles ?? [],
-        sessionId: viewer?.sessionId,
-        clientIp: context?.clientIp,
-      }),
-    );
-    if (context?.requestId) headers.set(REQUEST_ID_HEADER, context.requestId);
-  }
-
-  override async process(options: ProcessOptions): Promise<ProcessResult> {
+  async process(options: ProcessOptions): Promise<ProcessResult> {
     const { name, retries, metrics } = this.fetchOptions;
-    const idempotent = !/^\s*mutation\b/.test(options.request.query ?? '');
+    const idempotent = !MUTATION.test(options.request.query ?? '');
     const started = process.hrtime.bigint();
     const observe = (outcome: 'ok' | 'error') =>
       metrics?.subgraphFetchDuration.observe({ subgraph: name, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await super.process(options);
+        const result = await this.send(options);
         observe('ok');
         return result;
       } catch (error) {
@@ -86,4 +91,89 @@ export class SignedIdentityDataSource extends RemoteGraphQLDataSource<GatewayCon
       }
     }
   }
+
+  private async send(options: ProcessOptions): Promise<ProcessResult> {
+    const { request } = options;
+    const context = options.context as GatewayContext | undefined;
+    const query = request.query;
+    if (!query) throw new Error('Missing query');
+    const headers = this.headersFor(context);
+    const body = { query, variables: request.variables, operationName: request.operationName };
+    const response =
+      this.fetchOptions.batching && context && !MUTATION.test(query)
+        ? ((await getBatchingExecutor(context, this.executor, BATCH_ONLY)({
+            document: this.documentOf(query),
+            variables: request.variables ?? {},
+            operationName: request.operationName,
+            context: { headers, context },
+          })) as SubgraphResponse)
+        : await this.post(headers, body, context);
+    if ('incomingRequestContext' in options) {
+      const policy = options.incomingRequestContext.overallCachePolicy;
+      if (policy && 'restrict' in policy) policy.restrict(cacheHint(response.http?.headers.get('cache-control') ?? null));
+    }
+    return response;
+  }
+
+  private headersFor(context: GatewayContext | undefined): Record<string, string> {
+    const viewer = context?.viewer;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [IDENTITY_HEADER]: signIdentity(this.secret, {
+        userId: viewer?.userId,
+        roles: viewer?.roles ?? [],
+        sessionId: viewer?.sessionId,
+        clientIp: context?.clientIp,
+      }),
+    };
+    if (context?.requestId) headers[REQUEST_ID_HEADER] = context.requestId;
+    return headers;
+  }
+
+  private documentOf(query: string): DocumentNode {
+    let document = this.parsed.get(query);
+    if (!document) {
+      if (this.parsed.size >= MAX_PARSED_OPERATIONS) this.parsed.clear();
+      document = parse(query, { noLocation: true });
+      this.parsed.set(query, document);
+      this.texts.set(document, query);
+    }
+    return document;
+  }
+
+  /** Sends one (possibly merged) request with the headers of the operation it came from. */
+  private readonly executor = ((request: { document: DocumentNode; variables?: Record<string, unknown>; operationName?: string; context?: unknown }) => {
+    const { headers, context } = request.context as { headers: Record<string, string>; context: GatewayContext };
+    const query = this.texts.get(request.document) ?? print(request.document);
+    return this.post(headers, { query, variables: request.variables, operationName: request.operationName }, context);
+  }) as Executor;
+
+  private async post(
+    headers: Record<string, string>,
+    body: { query: string; variables?: Record<string, unknown>; operationName?: string },
+    context: GatewayContext | undefined,
+  ): Promise<SubgraphResponse> {
+    const viewer = context?.viewer;
+    // Identical queries share a fetch only for the same caller: answers depend on who asks.
+    const shareKey = MUTATION.test(body.query) ? undefined : `${viewer?.sessionId ?? ''}|${viewer?.roles.join(',') ?? ''}|${context?.clientIp ?? ''}`;
+    const res = await this.fetchOptions.http.post(this.url, headers, JSON.stringify(body), shareKey);
+    if (res.status < 200 || res.status > 299) {
+      const code = res.status === 401 ? ErrorCode.UNAUTHENTICATED : res.status === 403 ? ErrorCode.FORBIDDEN : undefined;
+      throw new GraphQLError(`${res.status}: subgraph ${this.fetchOptions.name} answered HTTP ${res.status}`, {
+        extensions: { ...(code ? { code } : {}), response: { url: this.url, status: res.status, body: res.text.slice(0, 1000) } },
+      });
+    }
+    const json = res.contentType?.startsWith('application/json') || res.contentType?.startsWith('application/graphql-response+json');
+    const parsed: unknown = json ? JSON.parse(res.text) : undefined;
+    if (parsed === null || typeof parsed !== 'object') throw new Error(`Expected JSON response body, but received: ${res.text.slice(0, 200)}`);
+    const cacheControl = res.cacheControl ?? null;
+    return { ...parsed, http: { headers: { get: (name: string) => (name.toLowerCase() === 'cache-control' ? cacheControl : null) } } } as SubgraphResponse;
+  }
+}
+
+/** What a subgraph's cache-control header allows, as Apollo's RemoteGraphQLDataSource reads it. */
+function cacheHint(header: string | null): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
+  const maxAge = /(?:^|,)\s*max-age=(\d+)/.exec(header ?? '')?.[1];
+  const scope = /(?:^|,)\s*private\b/.test(header ?? '') ? 'PRIVATE' : /(?:^|,)\s*public\b/.test(header ?? '') ? 'PUBLIC' : undefined;
+  return { maxAge: maxAge ? Number(maxAge) : 0, ...(scope ? { scope } : {}) };
 }

@@ -32,6 +32,7 @@ import { SignedIdentityDataSource } from './datasource';
 import { AdmissionPipeline } from './edge/admission';
 import { clientAddress, trustedProxies } from './edge/client-address';
 import { costCheck } from './edge/cost-check';
+import { SubgraphHttp } from './subgraph-http';
 import { OperationLimits } from './edge/limits';
 import { subscriptionMetrics } from './edge/observability';
 import { EdgeRateLimiter } from './edge/rate-limit';
@@ -114,6 +115,12 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   const admission = new AdmissionPipeline(limits, [sessionCheck(authenticator), rateLimiter, costCheck(limits)]);
   const trust = trustedProxies(config.trustedProxies);
 
+  const subgraphHttp = new SubgraphHttp({
+    connections: config.SUBGRAPH_CONNECTIONS,
+    keepAliveMs: config.SUBGRAPH_KEEPALIVE_MS,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    dedupe: config.SUBGRAPH_DEDUPE,
+  });
   const subgraphUrls = new Map<string, string>();
   const dataSources: Record<string, GraphQLDataSource> = {};
   const gateway = new ApolloGateway({
@@ -126,6 +133,8 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
         name,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         retries: config.SUBGRAPH_RETRIES,
+        http: subgraphHttp,
+        batching: config.SUBGRAPH_BATCHING,
         metrics,
       }));
     },
@@ -255,6 +264,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       await upstream.close();
       await apollo.stop();
       await closeServer(httpServer);
+      await subgraphHttp.close();
       authClient.close();
       redis?.disconnect();
     },

@@ -47,6 +47,7 @@ export const changePasswordInput = z.object({
   newPassword: password,
 });
 
+const UUID = z.string().uuid();
 const UNIQUE_VIOLATION = '23505';
 const BAD_CREDENTIALS = 'Invalid login or password';
 
@@ -129,7 +130,7 @@ export class Accounts {
   }
 
   async byIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
-    const valid = ids.filter((id) => z.string().uuid().safeParse(id).success);
+    const valid = ids.filter((id) => UUID.safeParse(id).success);
     const rows = valid.length ? await this.users.findBy({ id: In(valid) }) : [];
     const byId = new Map(rows.map((u) => [u.id, u]));
     return ids.map((id) => byId.get(id) ?? null);
