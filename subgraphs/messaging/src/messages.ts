@@ -1,5 +1,6 @@
 import { BadUserInputError, ForbiddenError, NotFoundError, parseInput } from '@aether/common';
 import { z } from 'zod';
+import { REACTIONS_PER_MESSAGE } from './pages';
 import { isId, requireMember, type MessagingDeps } from './rooms';
 import { ClientMessageIdReusedError, type MessageRecord, type MessagingStore } from './store/store';
 
@@ -103,6 +104,14 @@ export async function setReaction(
   const message = await requireMessage(deps.store, messageId);
   await requireMember(deps.store, message.roomId, actorId);
   if (message.deletedAt && present) throw new BadUserInputError('Deleted messages take no reactions', { messageId: 'Message is deleted' });
+  if (present) {
+    const emojis = (await deps.store.reactions([message.id], actorId)).map((r) => r.emoji);
+    if (!emojis.includes(input.emoji) && emojis.length >= REACTIONS_PER_MESSAGE) {
+      throw new BadUserInputError(`A message takes at most ${REACTIONS_PER_MESSAGE} different emojis`, {
+        emoji: `At most ${REACTIONS_PER_MESSAGE} different emojis per message`,
+      });
+    }
+  }
   const { value, event } = await deps.store.setReaction(message.id, actorId, input.emoji, present);
   await deps.events.published(event, value);
   return value;
