@@ -13,7 +13,10 @@ export function socketOperationGuard(limits: OperationLimits, rateLimiter: EdgeR
     validate: (schema, document) => limits.validate(schema, document),
     admit: async ({ schema, document, operation, variables, clientIp, viewer }) => {
       const tooCostly = limits.checkCost(schema, document, operation, variables);
-      if (tooCostly) return [new GraphQLError(tooCostly.message, { extensions: { code: tooCostly.extensions.code, limit: tooCostly.extensions.limit } })];
+      if (tooCostly) {
+        const { http: _http, ...extensions } = tooCostly.extensions;
+        return [new GraphQLError(tooCostly.message, { extensions })];
+      }
       try {
         await rateLimiter.admitAddress(clientIp);
         await rateLimiter.admitUser(viewer?.userId);
