@@ -113,6 +113,9 @@ export class PostgresMessagingStore implements MessagingStore {
    * append gives its seq back: no gaps, no duplicates.
    */
   private async allocateSeq(tx: Runner, roomId: string): Promise<number> {
+    // The statement timeout is for runaway reads; a burst of sends to one room queues here on
+    // the row lock (at most a pool's worth of writers), and killing them would fail good sends.
+    await tx.query(`SET LOCAL statement_timeout = 0`);
     const [rows] = await tx.query(
       `UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`,
       [roomId],
