@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IDENTITY_HEADER, signIdentity } from '@aether/common';
 import { Client } from 'pg';
 import { codeOf, gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
 import { wsClient } from '../../test/ws-client';
@@ -8,18 +9,22 @@ import { wsClient } from '../../test/ws-client';
  * `Client#query`, where every statement of the pool goes, tagged by the store's
  * application_name): what one operation costs the database, counted rather than estimated.
  */
-function countMessagingStatements(): { statements: string[]; restore(): void } {
+function countMessagingStatements(): { statements: string[]; hold?: Promise<void>; restore(): void } {
   const statements: string[] = [];
+  const counter: { statements: string[]; hold?: Promise<void>; restore(): void } = { statements, restore: () => undefined };
   const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   proto.query = function (this: { connectionParameters?: { application_name?: string } }, ...args: unknown[]) {
     if (this.connectionParameters?.application_name === 'aether-messaging') {
       const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
       statements.push(String(text).replace(/\s+/g, ' ').slice(0, 120));
+      // A test may hold statements back, to act while one is in flight.
+      if (counter.hold) return counter.hold.then(() => original.apply(this, args));
     }
     return original.apply(this, args);
   };
-  return { statements, restore: () => void (proto.query = original) };
+  counter.restore = () => void (proto.query = original);
+  return counter;
 }
 
 const ROOMS = 60;
@@ -166,6 +171,40 @@ describe('edge: bounded work per operation', () => {
       expect(codeOf(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].extensions!.fields).toEqual({ after: 'Not a cursor of this list' });
     }
+  });
+
+  it('stops starting statements for a request its caller gave up on', async () => {
+    // Straight to messaging, as the gateway would send it, so no cost limit stands in the way.
+    const query = `{ myRooms(first: 10) { members(first: 100) { user { rooms(first: 100) { id } } } } }`;
+    const send = (signal?: AbortSignal) =>
+      fetch(stack.messagingUrl, {
+        method: 'POST',
+        signal,
+        headers: {
+          'content-type': 'application/json',
+          [IDENTITY_HEADER]: signIdentity(stack.env.gatewaySecret, { userId: alice.id, roles: ['USER'] }),
+        },
+        body: JSON.stringify({ query }),
+      });
+    counter.statements.length = 0;
+    expect((await send()).ok).toBe(true);
+    const whole = counter.statements.length;
+    expect(whole).toBe(4);
+
+    // The caller leaves while the first statement is running: the levels below it never start.
+    counter.statements.length = 0;
+    let release!: () => void;
+    counter.hold = new Promise((resolve) => (release = resolve));
+    const aborted = new AbortController();
+    const request = send(aborted.signal).catch((error: Error) => error);
+    while (!counter.statements.length) await new Promise((r) => setTimeout(r, 10));
+    aborted.abort();
+    await request;
+    await new Promise((r) => setTimeout(r, 300));
+    counter.hold = undefined;
+    release();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(counter.statements).toHaveLength(1);
   });
 
   it('runs every messaging statement under a statement timeout', async () => {
