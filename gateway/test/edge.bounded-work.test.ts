@@ -102,6 +102,19 @@ describe('edge: bounded work per operation', () => {
     );
   });
 
+  it('lists rooms with their unread counts and latest message in a few statements, however many rooms', async () => {
+    const list = (n: number) =>
+      `{ myRooms(first: ${n}) { id unreadCount messages(last: 1) { edges { node { body reactions { emoji } } } pageInfo { hasPreviousPage } } } }`;
+    const few = await measured(list(2));
+    const many = await measured(list(60));
+    expect(many.res.errors).toBeUndefined();
+    expect(many.res.data!.myRooms).toHaveLength(60);
+    expect(many.res.data!.myRooms[0]).toMatchObject({ unreadCount: 0, messages: { edges: [], pageInfo: { hasPreviousPage: false } } });
+    expect(many.statements.length).toBe(few.statements.length);
+    expect(many.statements.length).toBeLessThanOrEqual(6);
+    console.log(`room list of 60 with unread counts and last message: ${many.statements.length} SQL statements in ${many.ms.toFixed(0)} ms`);
+  });
+
   it('refuses the unbounded attack query by its cost, before any statement', async () => {
     const { res, statements } = await measured(`{ myRooms { members { user { rooms { id name } } } } }`);
     expect(res.status).toBe(400);

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { KeysetPage, MemberRecord, MessageRecord, MessagingStore, ReactionCount, RoomRecord } from './store/store';
+import type { KeysetPage, MemberRecord, MessagePage, MessageRecord, MessagingStore, PageRequest, ReactionCount, RoomRecord } from './store/store';
 import { REACTIONS_PER_MESSAGE } from './pages';
 
 /** A parent's page of a list: parents asking for the same page are read in one statement. */
@@ -60,6 +60,31 @@ export function createLoaders(store: MessagingStore, viewerId: string | undefine
     rooms: new DataLoader<PageKey, RoomRecord[], string>(
       guarded((keys) => byPage(keys, (userIds, page) => store.roomPages(userIds, viewerId!, page))),
       { cacheKeyFn: pageKey },
+    ),
+    /** A page of a room's messages; rooms of one list ask for the same page. */
+    messagePages: new DataLoader<{ roomId: string; page: PageRequest }, MessagePage, string>(
+      guarded(async (keys) => {
+        const groups = new Map<string, { page: PageRequest; at: number[] }>();
+        keys.forEach((key, i) => {
+          const id = JSON.stringify(key.page);
+          const entry = groups.get(id) ?? groups.set(id, { page: key.page, at: [] }).get(id)!;
+          entry.at.push(i);
+        });
+        const results: MessagePage[] = new Array(keys.length);
+        await Promise.all(
+          [...groups.values()].map(async ({ page, at }) => {
+            const pages = await store.pageMessagesOfRooms(at.map((i) => keys[i].roomId), page);
+            at.forEach((i, j) => (results[i] = pages[j]));
+          }),
+        );
+        return results;
+      }),
+      { cacheKeyFn: (key) => `${key.roomId}\u0000${JSON.stringify(key.page)}` },
+    ),
+    /** The viewer's unread count per room, after their read marker there. */
+    unreadCounts: new DataLoader<{ roomId: string; afterSeq: number }, number, string>(
+      guarded((keys) => store.unreadCounts(viewerId!, keys)),
+      { cacheKeyFn: (key) => `${key.roomId}\u0000${key.afterSeq}` },
     ),
     /** A page of a room's members. */
     members: new DataLoader<PageKey, MemberRecord[], string>(

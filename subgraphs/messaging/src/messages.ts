@@ -2,7 +2,7 @@ import { BadUserInputError, ForbiddenError, NotFoundError, parseInput } from '@a
 import { z } from 'zod';
 import { REACTIONS_PER_MESSAGE } from './pages';
 import { isId, requireMember, type MessagingDeps } from './rooms';
-import { ClientMessageIdReusedError, type MessageRecord, type MessagingStore } from './store/store';
+import { ClientMessageIdReusedError, type MessagePage, type MessageRecord, type MessagingStore, type PageRequest } from './store/store';
 
 const MAX_BODY = 4000;
 const body = z
@@ -140,13 +140,18 @@ function seqOf(cursor: string | null | undefined, field: string): number | undef
   return Number(match[1]);
 }
 
-export async function messagesPage(store: MessagingStore, roomId: string, raw: unknown) {
+/** A `Room.messages` page request from its arguments (BAD_USER_INPUT for bad sizes or cursors). */
+export function messagePageRequest(raw: unknown): PageRequest {
   const args = parseInput(pageArgs, raw);
   const afterSeq = seqOf(args.after, 'after');
   const beforeSeq = seqOf(args.before, 'before');
   const forward = args.first != null || (args.last == null && afterSeq !== undefined && beforeSeq === undefined);
   const limit = (forward ? args.first : args.last) ?? DEFAULT_PAGE;
-  const page = await store.pageMessages(roomId, { afterSeq, beforeSeq, limit, direction: forward ? 'forward' : 'backward' });
+  return { afterSeq, beforeSeq, limit, direction: forward ? 'forward' : 'backward' };
+}
+
+/** A page of messages as the `MessageConnection` clients read. */
+export function messageConnection(page: MessagePage) {
   const edges = page.messages.map((node) => ({ cursor: cursorOf(node.seq), node }));
   return {
     edges,

@@ -112,12 +112,13 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
     },
     cursor: (room: RoomRecord) => roomCursor(room),
     messages: async (room: RoomRecord, args: Args, ctx: MessagingContext) => {
+      const page = messages.messagePageRequest(args);
       await viewerMember(room, ctx);
-      return messages.messagesPage(ctx.deps.store, room.id, args);
+      return messages.messageConnection(await ctx.messagePages.load({ roomId: room.id, page }));
     },
     unreadCount: async (room: RoomRecord, _: Args, ctx: MessagingContext) => {
       const member = await viewerMember(room, ctx);
-      return ctx.deps.store.unreadCount(room.id, member.userId, member.lastReadSeq);
+      return ctx.unreadCounts.load({ roomId: room.id, afterSeq: member.lastReadSeq });
     },
     lastReadSeq: async (room: RoomRecord, _: Args, ctx: MessagingContext) => (await viewerMember(room, ctx)).lastReadSeq,
     myRole: async (room: RoomRecord, _: Args, ctx: MessagingContext) => (await viewerMember(room, ctx)).role,

@@ -83,6 +83,31 @@ export function messagingStoreContract(name: string, open: () => Promise<StoreFi
       expect(memberships.map((m) => m?.roomId ?? null)).toEqual([rooms[0].id, null, null]);
     });
 
+    it('pages the messages and counts the unread of many rooms at once, as it does one room', async () => {
+      const [a, b] = [newUser(), newUser()];
+      const busy = await groupRoom([a, b]);
+      const quiet = await groupRoom([a, b]);
+      const empty = await groupRoom([a]);
+      for (let i = 0; i < 5; i++) await append(busy.id, i % 2 ? a : b, `busy ${i}`);
+      await append(quiet.id, b, 'quiet');
+      const ids = [busy.id, quiet.id, empty.id];
+      for (const page of [
+        { limit: 2, direction: 'backward' as const },
+        { limit: 2, direction: 'forward' as const, afterSeq: 1 },
+        { limit: 3, direction: 'backward' as const, beforeSeq: 4 },
+      ]) {
+        const batched = await store.pageMessagesOfRooms(ids, page);
+        const single = await Promise.all(ids.map((id) => store.pageMessages(id, page)));
+        expect(batched).toEqual(single);
+      }
+      expect(await store.unreadCounts(a, [{ roomId: busy.id, afterSeq: 0 }, { roomId: quiet.id, afterSeq: 1 }, { roomId: empty.id, afterSeq: 0 }])).toEqual([
+        await store.unreadCount(busy.id, a, 0),
+        0,
+        0,
+      ]);
+      expect(await store.unreadCount(busy.id, a, 0)).toBe(3);
+    });
+
     it('opens exactly one direct room per pair, whichever side opens and however many open at once', async () => {
       const [a, b, c] = [newUser(), newUser(), newUser()];
       const opened = await Promise.all(range(1, 24).map((i) => (i % 2 ? store.openDirectRoom(a, b) : store.openDirectRoom(b, a))));

@@ -149,6 +149,8 @@ export interface MessagingStore {
   markRead(roomId: string, userId: string, seq: number): Promise<MemberRecord>;
   /** Messages by others, not deleted, after `afterSeq`. */
   unreadCount(roomId: string, userId: string, afterSeq: number): Promise<number>;
+  /** `unreadCount` of one user in many rooms, each after its own seq: one round trip. */
+  unreadCounts(userId: string, rooms: readonly { roomId: string; afterSeq: number }[]): Promise<number[]>;
 
   /**
    * Stores a message with the room's next seq and appends MESSAGE_ADDED. With a
@@ -164,6 +166,8 @@ export interface MessagingStore {
   /** Reaction counts of many messages, each message's emojis in the order first used, at most `perMessage` of them. */
   reactions(messageIds: readonly string[], viewerId: string | undefined, perMessage?: number): Promise<ReactionCount[]>;
   pageMessages(roomId: string, page: PageRequest): Promise<MessagePage>;
+  /** The same page of each of many rooms (`Room.messages` under a list of rooms): a fixed number of round trips. */
+  pageMessagesOfRooms(roomIds: readonly string[], page: PageRequest): Promise<MessagePage[]>;
 
   /** Stored events after `afterSeq`, oldest first: what a resuming subscriber missed. */
   eventsAfter(roomId: string, afterSeq: number, limit: number): Promise<RoomEventRecord[]>;

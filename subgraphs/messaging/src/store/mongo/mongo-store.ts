@@ -400,6 +400,21 @@ export class MongoMessagingStore implements MessagingStore {
       .map((r) => ({ messageId: r._id.messageId, emoji: r._id.emoji, count: r.count, reactedByMe: r.mine === true }));
   }
 
+  async unreadCounts(userId: string, rooms: readonly { roomId: string; afterSeq: number }[]): Promise<number[]> {
+    if (!rooms.length) return [];
+    const groups = await this.m.Message.aggregate<Doc>([
+      { $match: { $or: rooms.map((r) => ({ roomId: r.roomId, seq: { $gt: r.afterSeq } })), authorId: { $ne: userId }, deletedAt: null } },
+      { $group: { _id: '$roomId', n: { $sum: 1 } } },
+    ]);
+    const byRoom = new Map(groups.map((g) => [g._id as string, g.n as number]));
+    return rooms.map((r) => byRoom.get(r.roomId) ?? 0);
+  }
+
+  // Each room's page is its own indexed query, sent together: MongoDB has no LATERAL join.
+  async pageMessagesOfRooms(roomIds: readonly string[], page: PageRequest): Promise<MessagePage[]> {
+    return Promise.all(roomIds.map((id) => this.pageMessages(id, page)));
+  }
+
   async pageMessages(roomId: string, page: PageRequest): Promise<MessagePage> {
     const forward = page.direction === 'forward';
     const seq: Doc = {};

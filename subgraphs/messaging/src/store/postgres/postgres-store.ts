@@ -302,6 +302,16 @@ export class PostgresMessagingStore implements MessagingStore {
     return Number(row.n);
   }
 
+  async unreadCounts(userId: string, rooms: readonly { roomId: string; afterSeq: number }[]): Promise<number[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT (SELECT count(*)::int FROM messages m
+               WHERE m.room_id = x.room_id AND m.seq > x.after_seq AND m.author_id <> $1 AND m.deleted_at IS NULL) AS n
+       FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS x(room_id, after_seq, i) ORDER BY x.i`,
+      [userId, rooms.map((r) => r.roomId), rooms.map((r) => r.afterSeq)],
+    );
+    return rows.map((r) => Number(r.n));
+  }
+
   async appendMessage(input: NewMessage): Promise<Appended<MessageRecord> & { created: boolean }> {
     if (input.clientMessageId) {
       const existing = await this.byClientId(this.db, input.authorId, input.clientMessageId, input.roomId);
@@ -430,6 +440,39 @@ export class PostgresMessagingStore implements MessagingStore {
     return forward
       ? { messages, hasMoreAfter: more, hasMoreBefore: await exists('<', first) }
       : { messages, hasMoreBefore: more, hasMoreAfter: await exists('>', last) };
+  }
+
+  async pageMessagesOfRooms(roomIds: readonly string[], page: PageRequest): Promise<MessagePage[]> {
+    const forward = page.direction === 'forward';
+    const params: unknown[] = [roomIds, page.limit + 1];
+    let where = 'm.room_id = x.id';
+    if (page.afterSeq !== undefined) where += ` AND m.seq > $${params.push(page.afterSeq)}`;
+    if (page.beforeSeq !== undefined) where += ` AND m.seq < $${params.push(page.beforeSeq)}`;
+    const rows: Row[] = await this.db.query(
+      `SELECT p.* FROM unnest($1::uuid[]) AS x(id) CROSS JOIN LATERAL (
+         SELECT * FROM messages m WHERE ${where} ORDER BY m.seq ${forward ? 'ASC' : 'DESC'} LIMIT $2) p`,
+      params,
+    );
+    const byRoom = groupBy(roomIds, rows, (r) => r.room_id as string, message);
+    const pages = byRoom.map((found) => {
+      const messages = found.slice(0, page.limit);
+      if (!forward) messages.reverse();
+      return { messages, more: found.length > page.limit };
+    });
+    // Whether messages exist on the other side of each page: one statement for all rooms.
+    const edges = pages.map(({ messages }) =>
+      forward ? (messages[0]?.seq ?? page.afterSeq ?? page.beforeSeq) : (messages.at(-1)?.seq ?? page.beforeSeq ?? page.afterSeq),
+    );
+    const beyond: Row[] = await this.db.query(
+      `SELECT x.seq IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.room_id = x.id AND m.seq ${forward ? '<' : '>'} x.seq) AS found
+       FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS x(id, seq, i) ORDER BY x.i`,
+      [roomIds, edges.map((seq) => seq ?? null)],
+    );
+    return pages.map(({ messages, more }, i) =>
+      forward
+        ? { messages, hasMoreAfter: more, hasMoreBefore: beyond[i].found === true }
+        : { messages, hasMoreBefore: more, hasMoreAfter: beyond[i].found === true },
+    );
   }
 
   async eventsAfter(roomId: string, afterSeq: number, limit: number): Promise<RoomEventRecord[]> {
