@@ -95,3 +95,11 @@ export function createLoaders(store: MessagingStore, viewerId: string | undefine
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * Forgets everything a context's loaders read. A subscription keeps one context for all its
+ * events, and each event must be read as the store has it now, not as an earlier event saw it.
+ */
+export function forgetLoaded(context: object): void {
+  for (const value of Object.values(context)) if (value instanceof DataLoader) value.clearAll();
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { RoomEventPayload, TypingPayload } from './events/publisher';
 import * as messages from './messages';
 import * as rooms from './rooms';
-import { createLoaders, type Loaders } from './loaders';
+import { createLoaders, forgetLoaded, type Loaders } from './loaders';
 import { memberCursor, pageOf, roomCursor } from './pages';
 import { isId, type MessagingDeps } from './rooms';
 import type { MemberRecord, MessageRecord, ReactionCount, RoomEventRecord, RoomRecord } from './store/store';
@@ -145,11 +145,17 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
         const after = parseInput(afterSeqArg, { afterSeq }).afterSeq;
         return roomEventStream(ctx.deps, actor(ctx), roomId, after);
       },
-      resolve: (payload: RoomEventPayload) => payload,
+      resolve: (payload: RoomEventPayload, _: Args, ctx: MessagingContext) => {
+        forgetLoaded(ctx);
+        return payload;
+      },
     },
     typing: {
       subscribe: (_: unknown, { roomId }: Args, ctx: MessagingContext) => typingStream(ctx.deps, actor(ctx), roomId),
-      resolve: (payload: TypingPayload) => payload,
+      resolve: (payload: TypingPayload, _: Args, ctx: MessagingContext) => {
+        forgetLoaded(ctx);
+        return payload;
+      },
     },
   },
   RoomEvent: {
