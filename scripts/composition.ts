@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse, printSchema } from 'graphql';
+import { getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { parse as parseYaml } from 'yaml';
+import { demandControlOf } from '../gateway/src/edge/cost';
 
 export const ROOT = resolve(__dirname, '..');
 export const SUPERGRAPH_FILE = join(ROOT, 'schema', 'supergraph.graphql');
@@ -26,6 +27,39 @@ export function composeSupergraph(roverFile = join(ROOT, 'rover.yaml')): { super
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);
   }
-  const api = printSchema(result.schema.toAPISchema().toGraphQLJSSchema());
-  return { supergraph: result.supergraphSdl + '\n', api: HEADER + api + '\n' };
+  const apiSchema = result.schema.toAPISchema().toGraphQLJSSchema();
+  const unsized = unsizedLists(apiSchema, result.supergraphSdl);
+  if (unsized.length) {
+    throw new Error(
+      `Composition failed: every list needs a size, so the gateway's cost analysis can bound it. Declare ` +
+        `@listSize (with slicingArguments such as first, or an assumedSize cap) on:\n${unsized.map((f) => `  - ${f}`).join('\n')}`,
+    );
+  }
+  return { supergraph: result.supergraphSdl + '\n', api: HEADER + printSchema(apiSchema) + '\n' };
+}
+
+/**
+ * The list fields of the API schema that declare no size: neither `@listSize` on themselves,
+ * nor named in the `sizedFields` of a field that returns their type (a connection's `edges`).
+ */
+export function unsizedLists(apiSchema: GraphQLSchema, supergraphSdl: string): string[] {
+  const demand = demandControlOf(parse(supergraphSdl));
+  const sizedByParent = new Set<string>();
+  for (const type of Object.values(apiSchema.getTypeMap())) {
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const declared = demand.listSizes.get(`${type.name}.${field.name}`);
+      const returned = getNamedType(field.type).name;
+      for (const sized of declared?.sizedFields ?? []) sizedByParent.add(`${returned}.${sized}`);
+    }
+  }
+  const unsized: string[] = [];
+  for (const type of Object.values(apiSchema.getTypeMap())) {
+    if (type.name.startsWith('__') || (!isObjectType(type) && !isInterfaceType(type))) continue;
+    for (const field of Object.values(type.getFields())) {
+      const key = `${type.name}.${field.name}`;
+      if (isListType(getNullableType(field.type)) && !demand.listSizes.has(key) && !sizedByParent.has(key)) unsized.push(key);
+    }
+  }
+  return unsized;
 }

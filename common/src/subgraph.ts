@@ -38,7 +38,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   logger: Logger;
   /** The gateway's HMAC secret: requests without a valid signed identity get nothing. */
   identitySecret: string;
-  context: (identity: Identity) => TContext | Promise<TContext>;
+  /** Builds a request's context; `signal` aborts when the caller (the gateway) stops waiting for the answer. */
+  context: (identity: Identity, signal: AbortSignal) => TContext | Promise<TContext>;
   /** The subgraph's own Apollo Server plugins (e.g. metrics only it can count). */
   plugins?: ApolloServerPlugin<TContext>[];
 }
@@ -82,7 +83,14 @@ export async function mountSubgraph<TContext extends BaseContext>(
     },
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => options.context(res.locals.identity as Identity),
+      context: async ({ res }) => {
+        const aborted = new AbortController();
+        // The response closing before it was written means the gateway gave up (its subgraph timeout, or its client left).
+        res.once('close', () => {
+          if (!res.writableFinished) aborted.abort(new Error('the caller stopped waiting'));
+        });
+        return options.context(res.locals.identity as Identity, aborted.signal);
+      },
     }),
   );
   return apollo;

@@ -148,8 +148,11 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
 
   // @apollo/gateway plans subscriptions but does not run them; the gateway's graphql-ws endpoint does.
   const planner = new SubscriptionPlanner();
-  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => planner.update(apiSchema, coreSupergraphSdl));
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => rateLimiter.updateBudgets(rateBudgets(parse(coreSupergraphSdl))));
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    planner.update(apiSchema, coreSupergraphSdl);
+    limits.useSupergraph(coreSupergraphSdl);
+    rateLimiter.updateBudgets(rateBudgets(parse(coreSupergraphSdl)));
+  });
   const upstream = new UpstreamConnections(
     config.gatewaySecret,
     (name) => {

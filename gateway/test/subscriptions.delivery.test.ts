@@ -127,6 +127,24 @@ describe('federated subscriptions: live delivery', () => {
     await Promise.all([aliceClient.dispose(), bobClient.dispose()]);
   });
 
+  it('reads each event as the store has it then, not as an earlier event of the same subscription saw it', async () => {
+    const client = wsClient(stack.gatewayUrl, bob.accessToken);
+    const query = `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) { seq ... on ReactionChanged { message { reactions { emoji count } } } } }`;
+    const sub = new Collector(client, query, { roomId, afterSeq: await lastSeq(bob) });
+    const message = (await send(alice, 'react twice')).data!.sendMessage;
+    await sub.waitFor(1);
+    for (const emoji of ['👍', '🎉']) {
+      await gql(stack.gatewayUrl, `mutation($id: ID!, $e: String!) { addReaction(messageId: $id, emoji: $e) { id } }`, { id: message.id, e: emoji }, { token: bob.accessToken });
+      await sub.waitFor(sub.events.length + 1);
+    }
+    expect(sub.events.slice(1).map((e) => e.data!.roomEvents.message.reactions)).toEqual([
+      [{ emoji: '👍', count: 1 }],
+      [{ emoji: '👍', count: 1 }, { emoji: '🎉', count: 1 }],
+    ]);
+    sub.dispose();
+    await client.dispose();
+  });
+
   it('computes a viewer-independent event once for all its subscribers, and viewer-specific fields per subscriber', async () => {
     const authFetches = async (): Promise<number> => {
       const text = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();

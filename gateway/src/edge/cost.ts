@@ -1,5 +1,6 @@
 import {
   Kind,
+  getArgumentValues,
   getNamedType,
   getNullableType,
   isCompositeType,
@@ -7,28 +8,118 @@ import {
   isListType,
   isObjectType,
   typeFromAST,
+  valueFromASTUntyped,
+  type DirectiveNode,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
 
+/** Federation's demand-control spec, which defines `@cost` and `@listSize`. */
+const COST_SPEC = 'https://specs.apollo.dev/cost/';
+
+/** A list's size as a subgraph declares it with `@listSize`. */
+export interface ListSize {
+  /**
+   * The size of the list when no slicing argument is given. In this project it is also the
+   * largest page a slicing argument may ask for: a larger one is refused before planning.
+   */
+  assumedSize?: number;
+  /** Arguments whose value is the size of the list (`first`, `last`). */
+  slicingArguments: string[];
+  /** Fields of the returned object that carry the list (a connection's `edges`). */
+  sizedFields: string[];
+  requireOneSlicingArgument: boolean;
+}
+
+/** What a supergraph declares about the work its fields cost: `@listSize` and `@cost`, by `Type.field` (and type for `@cost`). */
+export interface DemandControl {
+  listSizes: ReadonlyMap<string, ListSize>;
+  weights: ReadonlyMap<string, number>;
+}
+
+export const NO_DEMAND_CONTROL: DemandControl = { listSizes: new Map(), weights: new Map() };
+
+/** The local names of `@cost` and `@listSize` in a supergraph, following its `@link(import:)` renames. */
+function directiveNames(supergraph: DocumentNode): { cost: Set<string>; listSize: Set<string> } {
+  const names = { cost: new Set(['cost', 'cost__cost']), listSize: new Set(['listSize', 'cost__listSize']) };
+  for (const definition of supergraph.definitions) {
+    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const link of definition.directives ?? []) {
+      const args = Object.fromEntries((link.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+      if (link.name.value !== 'link' || typeof args.url !== 'string' || !args.url.startsWith(COST_SPEC)) continue;
+      for (const entry of (args.import as unknown[] | undefined) ?? []) {
+        const { name, as } = typeof entry === 'string' ? { name: entry, as: entry } : (entry as { name: string; as?: string });
+        const local = (as ?? name).replace(/^@/, '');
+        if (name === '@cost') names.cost.add(local);
+        if (name === '@listSize') names.listSize.add(local);
+      }
+    }
+  }
+  return names;
+}
+
+/** Reads the `@listSize` and `@cost` declarations of a supergraph (composed from its subgraphs' schemas). */
+export function demandControlOf(supergraph: DocumentNode): DemandControl {
+  const names = directiveNames(supergraph);
+  const listSizes = new Map<string, ListSize>();
+  const weights = new Map<string, number>();
+  const argsOf = (directive: DirectiveNode) =>
+    Object.fromEntries((directive.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+  const read = (key: string, directives: readonly DirectiveNode[] | undefined) => {
+    for (const directive of directives ?? []) {
+      const args = argsOf(directive);
+      if (names.cost.has(directive.name.value) && typeof args.weight === 'number') weights.set(key, args.weight);
+      if (names.listSize.has(directive.name.value)) {
+        listSizes.set(key, {
+          assumedSize: typeof args.assumedSize === 'number' ? args.assumedSize : undefined,
+          slicingArguments: (args.slicingArguments as string[] | undefined) ?? [],
+          sizedFields: (args.sizedFields as string[] | undefined) ?? [],
+          requireOneSlicingArgument: args.requireOneSlicingArgument !== false,
+        });
+      }
+    }
+  };
+  for (const definition of supergraph.definitions) {
+    if (!('name' in definition) || !definition.name || !('directives' in definition)) continue;
+    const type = definition.name.value;
+    read(type, definition.directives);
+    if ('fields' in definition) for (const field of definition.fields ?? []) read(`${type}.${field.name.value}`, field.directives);
+  }
+  return { listSizes, weights };
+}
+
+/** A slicing argument over a list's declared size (or a required one missing): refused, whatever the cost. */
+export interface ListBoundViolation {
+  /** `Type.field` */
+  field: string;
+  argument: string;
+  max?: number;
+  value?: number;
+}
+
 /**
- * An upper-bound estimate of the work an operation asks for, computed before planning.
+ * An upper bound of the work an operation asks for, computed before planning from what the
+ * schema declares.
  *
- * Every field costs 1. A field with a `first` or `last` argument multiplies the cost of what
- * it selects by that number (the larger of the two), whether it is written in the document or
- * passed as a variable; a list field with neither costs `defaultListSize` times what it
- * selects, except directly under a field that has `first`/`last` (a connection's `edges` are
- * already counted by its page size). Fragments on several types of a union or interface are
- * all counted. Introspection fields cost nothing (introspection has its own switch).
+ * Every field costs 1, or its `@cost(weight:)` (on the field, else on its type). A list field
+ * multiplies what it selects by its size: the value of its `@listSize` slicing argument
+ * (`first`, `last`: the larger, from the document, a variable or the argument's default), else
+ * its `assumedSize`; with `sizedFields` the size applies to those fields of the object it
+ * returns (a connection's `edges`) instead. A slicing value over `assumedSize` is a violation,
+ * reported instead of a cost. Fields of a supergraph that declares nothing keep the older
+ * estimate: `first`/`last` when given, else `defaultListSize` for a list not already under a
+ * paged field. Fragments on several types of a union or interface are all counted;
+ * introspection fields cost nothing (introspection has its own switch).
  *
- * graphql-armor's cost-limit multiplies only by literal `first`/`last` values, so
- * `messages(first: $n)` with `n = 1000000` would pass it, and it ignores unpaginated lists:
- * that is why this one is ours.
+ * graphql-armor's cost-limit multiplies only by literal `first`/`last` values and ignores
+ * unpaginated lists, and reads no schema directive: that is why this one is ours.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -36,12 +127,14 @@ export function operationCost(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   defaultListSize: number,
-): number {
+  demand: DemandControl = NO_DEMAND_CONTROL,
+): { cost: number; violation?: ListBoundViolation } {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
 
   const defaults = new Map<string, ValueNode>();
   for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) defaults.set(v.variable.name.value, v.defaultValue);
+  let violation: ListBoundViolation | undefined;
 
   const pageSize = (value: ValueNode): number | undefined => {
     if (value.kind === Kind.INT) return Number(value.value);
@@ -55,7 +148,39 @@ export function operationCost(
     return undefined;
   };
 
-  const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, sized: boolean, seen: Set<string>): number => {
+  const argumentValues = (field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> => {
+    try {
+      return getArgumentValues(field, node, variables);
+    } catch {
+      return {};
+    }
+  };
+
+  /** The declared size of a list field, or undefined when the schema declares none. */
+  const declaredSize = (key: string, field: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined => {
+    const declared = demand.listSizes.get(key);
+    if (!declared) return undefined;
+    const args = argumentValues(field, node);
+    const given = declared.slicingArguments.filter((name) => typeof args[name] === 'number');
+    for (const name of given) {
+      const value = args[name] as number;
+      if (declared.assumedSize !== undefined && value > declared.assumedSize) {
+        violation ??= { field: key, argument: name, max: declared.assumedSize, value };
+      }
+    }
+    if (!given.length && declared.slicingArguments.length && declared.requireOneSlicingArgument) {
+      violation ??= { field: key, argument: declared.slicingArguments.join(' or ') };
+    }
+    if (given.length) return Math.max(0, ...given.map((name) => args[name] as number));
+    return declared.assumedSize ?? defaultListSize;
+  };
+
+  const selectionCost = (
+    set: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    sized: { paged: boolean; fields?: ReadonlyMap<string, number> },
+    seen: Set<string>,
+  ): number => {
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -73,25 +198,42 @@ export function operationCost(
         if (name.startsWith('__')) continue;
         const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
         if (!field) continue;
+        const key = `${parent.name}.${name}`;
+        const type = getNamedType(field.type);
+        const weight = demand.weights.get(key) ?? demand.weights.get(type.name) ?? 1;
+        const declared = demand.listSizes.get(key);
         let multiplier = 1;
         let paged = false;
-        for (const arg of selection.arguments ?? []) {
-          if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
-          const size = pageSize(arg.value);
-          if (size === undefined) continue;
-          multiplier = paged ? Math.max(multiplier, size) : size;
+        let childSized: ReadonlyMap<string, number> | undefined;
+        if (declared) {
+          const size = declaredSize(key, field, selection) ?? 1;
+          if (declared.sizedFields.length) childSized = new Map(declared.sizedFields.map((f) => [f, size]));
+          else multiplier = size;
           paged = true;
+        } else if (sized.fields?.has(name)) {
+          multiplier = sized.fields.get(name)!;
+          paged = true;
+        } else {
+          for (const arg of selection.arguments ?? []) {
+            if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
+            const size = pageSize(arg.value);
+            if (size === undefined) continue;
+            multiplier = paged ? Math.max(multiplier, size) : size;
+            paged = true;
+          }
+          if (!paged && isListType(getNullableType(field.type)) && !sized.paged) multiplier = defaultListSize;
         }
-        if (!paged && isListType(getNullableType(field.type)) && !sized) multiplier = defaultListSize;
-        const type = getNamedType(field.type);
         const children =
-          selection.selectionSet && isCompositeType(type) ? selectionCost(selection.selectionSet, type, paged, seen) : 0;
-        total += 1 + Math.max(0, multiplier) * children;
+          selection.selectionSet && isCompositeType(type)
+            ? selectionCost(selection.selectionSet, type, { paged: paged && !declared, fields: childSized }, seen)
+            : 0;
+        total += weight + Math.max(0, multiplier) * children;
       }
     }
     return total;
   };
 
   const root = schema.getRootType(operation.operation);
-  return root ? selectionCost(operation.selectionSet, root, false, new Set()) : 0;
+  const cost = root ? selectionCost(operation.selectionSet, root, { paged: false }, new Set()) : 0;
+  return { cost, violation };
 }

@@ -19,7 +19,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { GatewayContext } from '../context';
-import { operationCost } from './cost';
+import { demandControlOf, operationCost, NO_DEMAND_CONTROL, type DemandControl } from './cost';
 
 /** What an operation may ask for; every number comes from the gateway config (`LIMIT_*`). */
 export interface OperationLimitsConfig {
@@ -29,19 +29,19 @@ export interface OperationLimitsConfig {
   tokens: number;
   directives: number;
   cost: number;
-  /** Size assumed for a list field without `first`/`last` in the cost estimate. */
+  /** Size assumed for a list field the supergraph declares no `@listSize` for, without `first`/`last`. */
   listSize: number;
   /** Keep graphql-js's "Did you mean ...?" hints, which spell out the schema. */
   fieldSuggestions: boolean;
 }
 
 /** The name of each limit, as it appears in `extensions.limit` and the refused-operations metric. */
-export type LimitName = 'depth' | 'aliases' | 'root_fields' | 'tokens' | 'directives' | 'cost';
+export type LimitName = 'depth' | 'aliases' | 'root_fields' | 'tokens' | 'directives' | 'cost' | 'list_size';
 
 /** An operation over one of the limits: GRAPHQL_VALIDATION_FAILED with HTTP 400, as Apollo answers invalid operations. */
-export function limitError(limit: LimitName, message: string): GraphQLError {
+export function limitError(limit: LimitName, message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit, http: { status: 400 } },
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit, ...details, http: { status: 400 } },
   });
 }
 
@@ -86,6 +86,8 @@ function rootFieldsRule(max: number, refused: (limit: LimitName) => void): Valid
 export class OperationLimits {
   readonly parseOptions: ParseOptions;
   readonly validationRules: ValidationRule[];
+  /** The list sizes and costs the served supergraph declares (`@listSize`, `@cost`). */
+  private demand: DemandControl = NO_DEMAND_CONTROL;
 
   constructor(
     private readonly config: OperationLimitsConfig,
@@ -126,14 +128,27 @@ export class OperationLimits {
     return errors.map((e) => new GraphQLError(e.message.replace(SUGGESTION, ''), { nodes: e.nodes, extensions: e.extensions }));
   }
 
-  /** The cost error of an operation over the limit, undefined when it fits. */
+  /** Reads the cost model of a newly loaded supergraph: what its subgraphs declare with `@listSize` and `@cost`. */
+  useSupergraph(supergraphSdl: string): void {
+    this.demand = demandControlOf(parse(supergraphSdl));
+  }
+
+  /** The error of an operation over a list bound or the cost limit, undefined when it fits. */
   checkCost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Record<string, unknown> | undefined,
   ): GraphQLError | undefined {
-    const cost = operationCost(schema, document, operation, variables ?? {}, this.config.listSize);
+    const { cost, violation } = operationCost(schema, document, operation, variables ?? {}, this.config.listSize, this.demand);
+    if (violation) {
+      this.metrics?.operationsRefused.inc({ limit: 'list_size' });
+      const message =
+        violation.max === undefined
+          ? `${violation.field} requires ${violation.argument}.`
+          : `${violation.field}(${violation.argument}:) is at most ${violation.max}, found ${violation.value}.`;
+      return limitError('list_size', message, { field: violation.field, argument: violation.argument, max: violation.max });
+    }
     if (cost <= this.config.cost) return undefined;
     this.metrics?.operationsRefused.inc({ limit: 'cost' });
     return limitError('cost', `Query cost limit of ${this.config.cost} exceeded, found ${cost}.`);

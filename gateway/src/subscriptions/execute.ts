@@ -5,13 +5,18 @@ import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
 import { resumeVariables, type PlannedSubscription } from './planner';
 import type { UpstreamConnections } from './upstream';
+import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
 
 /** Upstream errors that a resubscription may cure (a store hiccup); any other error list is final. */
 const TRANSIENT_CODES = new Set<string>([ErrorCode.INTERNAL_SERVER_ERROR, 'SERVICE_UNAVAILABLE']);
 
-type Upstream = { event: FormattedExecutionResult } | { error: unknown } | { complete: true };
+/**
+ * Events of one resumable subscription held between its subgraph and its client. A replay of a
+ * long history arrives in windows of this size instead of all at once at database speed.
+ */
+const UPSTREAM_WINDOW = 50;
 
-export class SlowConsumerError extends Error {}
+export { SlowConsumerError };
 
 export interface FederatedSubscriptionOptions {
   planned: PlannedSubscription;
@@ -60,6 +65,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
   let lastSeq = planned.resumable?.initialAfterSeq(options.variables) ?? null;
   const backoff = options.backoff ?? { initialMs: 100, maxMs: 5000 };
   let attempt = 0;
+  const window = Math.max(1, Math.min(options.maxBuffered, UPSTREAM_WINDOW));
 
   const queryPlan: QueryPlan = {
     kind: 'QueryPlan',
@@ -103,40 +109,32 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
   };
 
   while (true) {
-    const buffer: Upstream[] = [];
-    let wake: (() => void) | undefined;
-    const push = (item: Upstream) => {
-      buffer.push(item);
-      wake?.();
-      wake = undefined;
-    };
-    const unsubscribe = options.upstream.client(serviceName).subscribe(
-      {
-        query: planned.resumable ? planned.resumable.operation : planned.primary.operation,
-        variables: planned.resumable ? { ...baseVariables, ...resumeVariables(lastSeq) } : baseVariables,
-        extensions: {
-          identity: signIdentity(options.secret, {
-            userId: context.viewer?.userId,
-            roles: context.viewer?.roles ?? [],
-            sessionId: context.viewer?.sessionId,
-            clientIp: context.clientIp,
-          }),
-        },
-      },
-      {
-        next: (event) => {
-          push({ event: event as FormattedExecutionResult });
-          if (buffer.length > options.maxBuffered) push({ error: new SlowConsumerError('client is not reading its events') });
-        },
-        error: (error) => push({ error }),
-        complete: () => push({ complete: true }),
-      },
-    );
+    const feed = new UpstreamFeed({
+      afterSeq: lastSeq,
+      seqOf: planned.resumable?.seqOf,
+      window,
+      maxBuffered: options.maxBuffered,
+      open: (afterSeq, sink) =>
+        options.upstream.client(serviceName).subscribe(
+          {
+            query: planned.resumable ? planned.resumable.operation : planned.primary.operation,
+            variables: planned.resumable ? { ...baseVariables, ...resumeVariables(afterSeq) } : baseVariables,
+            extensions: {
+              identity: signIdentity(options.secret, {
+                userId: context.viewer?.userId,
+                roles: context.viewer?.roles ?? [],
+                sessionId: context.viewer?.sessionId,
+                clientIp: context.clientIp,
+              }),
+            },
+          },
+          sink,
+        ),
+    });
     let retry = false;
     try {
       while (!retry) {
-        if (!buffer.length) await new Promise<void>((resolve) => (wake = resolve));
-        const item = buffer.shift()!;
+        const item = await feed.next();
         if ('complete' in item) return;
         if ('error' in item) {
           if (item.error instanceof SlowConsumerError) throw item.error;
@@ -187,7 +185,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         }
       }
     } finally {
-      unsubscribe();
+      feed.close();
     }
     const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++) * (0.5 + Math.random() / 2);
     await new Promise((resolve) => setTimeout(resolve, delay));

@@ -24,8 +24,10 @@ export class UpstreamConnections {
       client = createClient({
         url,
         webSocketImpl: WebSocket,
-        // Opened with the first subscription, closed with the last (no lingering timer on shutdown).
+        // Opened with the first subscription, closed shortly after the last (no lingering timer on
+        // shutdown); the grace keeps it open while a replaying subscription pauses between windows.
         lazy: true,
+        lazyCloseTimeout: 1000,
         retryAttempts: 0,
         keepAlive: 10_000,
         // A fresh signature on every (re)connect: signed identities expire.

@@ -190,11 +190,11 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         document,
         operationName: payload.operationName ?? undefined,
         variableValues: payload.variables ?? {},
-        contextValue: { gateway: context, query: payload.query, operation: operation.operation, refused },
+        contextValue: { gateway: context, query: payload.query, operation: operation.operation, refused, socket: ctx.extra.socket },
       };
     },
     subscribe: (args) => {
-      const { gateway, query } = args.contextValue as { gateway: GatewayContext; query: string };
+      const { gateway, query, socket } = args.contextValue as { gateway: GatewayContext; query: string; socket: WebSocket };
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       let planned;
       try {
@@ -220,6 +220,8 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       return (async function* () {
         try {
           for await (const result of events) {
+            // A socket closed as a slow consumer may take seconds to go; its events stop now.
+            if (socket.readyState !== socket.OPEN) return;
             options.onEventDelivered?.();
             yield result;
           }
@@ -290,6 +292,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
           if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > limits.maxBufferedBytes) {
             options.onSlowConsumer?.();
+            logger.warn('closing a slow consumer', { userId: extra.viewer?.userId, bufferedBytes: socket.bufferedAmount });
             close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
             setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
             return;

@@ -21,6 +21,8 @@ export const authConfigSchema = z.object({
   ACCESS_TOKEN_TTL: env.seconds(900),
   REFRESH_TOKEN_TTL: env.seconds(30 * 24 * 3600),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  /** Longest one database statement may run, in milliseconds (PostgreSQL `statement_timeout`). */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().positive().default(100),
   LOGIN_LIMIT_WINDOW: env.seconds(900),

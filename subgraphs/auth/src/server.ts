@@ -50,7 +50,7 @@ export async function startAuthService(config: AuthConfig, logger?: Logger): Pro
   });
   // Keys first: a bad JWT_PRIVATE_KEY is a configuration error, reported before anything connects.
   const keys = await loadSigningKeys(config.JWT_PRIVATE_KEY);
-  const db = createAuthDataSource(config.DATABASE_URL, logger);
+  const db = createAuthDataSource(config.DATABASE_URL, logger, config.STATEMENT_TIMEOUT_MS);
   await db.initialize();
   await runMigrationsLocked(db, 'aether-auth-migrations');
 

@@ -18,6 +18,11 @@ export const messagingConfigSchema = z.object({
   SERVICE_TOKEN: z.string().min(32).optional(),
   /** host:port of auth's gRPC server. */
   AUTH_GRPC_URL: z.string().default('127.0.0.1:50051'),
+  /**
+   * Longest a single database statement may run, in milliseconds (PostgreSQL `statement_timeout`,
+   * MongoDB `maxTimeMS`): below the gateway's SUBGRAPH_TIMEOUT_MS, so no query outlives its request.
+   */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** How long typing indicators last unless renewed, in seconds. */
   TYPING_TTL: env.seconds(6),
   ...telemetryEnv,

@@ -1,7 +1,8 @@
 import { BadUserInputError, ForbiddenError, NotFoundError, parseInput } from '@aether/common';
 import { z } from 'zod';
+import { REACTIONS_PER_MESSAGE } from './pages';
 import { isId, requireMember, type MessagingDeps } from './rooms';
-import { ClientMessageIdReusedError, type MessageRecord, type MessagingStore } from './store/store';
+import { ClientMessageIdReusedError, type MessagePage, type MessageRecord, type MessagingStore, type PageRequest } from './store/store';
 
 const MAX_BODY = 4000;
 const body = z
@@ -103,6 +104,14 @@ export async function setReaction(
   const message = await requireMessage(deps.store, messageId);
   await requireMember(deps.store, message.roomId, actorId);
   if (message.deletedAt && present) throw new BadUserInputError('Deleted messages take no reactions', { messageId: 'Message is deleted' });
+  if (present) {
+    const emojis = (await deps.store.reactions([message.id], actorId)).map((r) => r.emoji);
+    if (!emojis.includes(input.emoji) && emojis.length >= REACTIONS_PER_MESSAGE) {
+      throw new BadUserInputError(`A message takes at most ${REACTIONS_PER_MESSAGE} different emojis`, {
+        emoji: `At most ${REACTIONS_PER_MESSAGE} different emojis per message`,
+      });
+    }
+  }
   const { value, event } = await deps.store.setReaction(message.id, actorId, input.emoji, present);
   await deps.events.published(event, value);
   return value;
@@ -131,13 +140,18 @@ function seqOf(cursor: string | null | undefined, field: string): number | undef
   return Number(match[1]);
 }
 
-export async function messagesPage(store: MessagingStore, roomId: string, raw: unknown) {
+/** A `Room.messages` page request from its arguments (BAD_USER_INPUT for bad sizes or cursors). */
+export function messagePageRequest(raw: unknown): PageRequest {
   const args = parseInput(pageArgs, raw);
   const afterSeq = seqOf(args.after, 'after');
   const beforeSeq = seqOf(args.before, 'before');
   const forward = args.first != null || (args.last == null && afterSeq !== undefined && beforeSeq === undefined);
   const limit = (forward ? args.first : args.last) ?? DEFAULT_PAGE;
-  const page = await store.pageMessages(roomId, { afterSeq, beforeSeq, limit, direction: forward ? 'forward' : 'backward' });
+  return { afterSeq, beforeSeq, limit, direction: forward ? 'forward' : 'backward' };
+}
+
+/** A page of messages as the `MessageConnection` clients read. */
+export function messageConnection(page: MessagePage) {
   const edges = page.messages.map((node) => ({ cursor: cursorOf(node.seq), node }));
   return {
     edges,

@@ -1,21 +1,18 @@
 import { DateTimeScalar, ForbiddenError, UnauthenticatedError, parseInput, type Identity } from '@aether/common';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { liveEventExtensions, type LiveEventExtensions, type RoomEventPayload, type TypingPayload } from './events/publisher';
 import * as messages from './messages';
 import * as rooms from './rooms';
+import { createLoaders, forgetLoaded, type Loaders } from './loaders';
+import { memberCursor, pageOf, roomCursor } from './pages';
 import { isId, type MessagingDeps } from './rooms';
 import type { MemberRecord, MessageRecord, ReactionCount, RoomEventRecord, RoomRecord } from './store/store';
 import { messageOf, roomEventStream, typingStream } from './subscriptions';
 
-export interface MessagingContext {
+export interface MessagingContext extends Loaders {
   identity: Identity;
   deps: MessagingDeps;
-  /** Per request: the viewer's membership per room, one query per room. */
-  membership: DataLoader<string, MemberRecord | null>;
-  messages: DataLoader<string, MessageRecord | null>;
-  reactions: DataLoader<string, ReactionCount[]>;
   /**
    * On a subscription's context: what the socket server sends along with the result of the
    * event being resolved (graphql-js resolves one event at a time).
@@ -23,20 +20,9 @@ export interface MessagingContext {
   eventExtensions?: LiveEventExtensions;
 }
 
-export function createContext(identity: Identity, deps: MessagingDeps): MessagingContext {
-  const viewer = identity.userId;
-  return {
-    identity,
-    deps,
-    membership: new DataLoader(async (roomIds) =>
-      Promise.all(roomIds.map((id) => (viewer ? deps.store.getMember(id, viewer) : null))),
-    ),
-    messages: new DataLoader((ids) => deps.store.getMessages(ids)),
-    reactions: new DataLoader(async (ids) => {
-      const all = await deps.store.reactions(ids, viewer);
-      return ids.map((id) => all.filter((r) => r.messageId === id));
-    }),
-  };
+/** One request's context; `signal` aborts when the caller stops waiting. */
+export function createContext(identity: Identity, deps: MessagingDeps, signal?: AbortSignal): MessagingContext {
+  return { identity, deps, ...createLoaders(deps.store, identity.userId, signal) };
 }
 
 function actor(ctx: MessagingContext): string {
@@ -83,7 +69,10 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
       if (room) await viewerMember(room, ctx);
       return room;
     },
-    myRooms: (_: unknown, __: Args, ctx: MessagingContext) => ctx.deps.store.roomsOf(actor(ctx)),
+    myRooms: (_: unknown, args: Args, ctx: MessagingContext) => {
+      const viewer = actor(ctx);
+      return ctx.rooms.load({ parent: viewer, page: pageOf('room', args) });
+    },
   },
   Mutation: {
     createRoom: (_: unknown, { input }: Args, ctx: MessagingContext) => rooms.createRoom(ctx.deps, actor(ctx), input),
@@ -109,35 +98,39 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
   },
   User: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    rooms: (user: { id: string }, _: Args, ctx: MessagingContext) => {
-      const viewer = actor(ctx);
-      return viewer === user.id ? ctx.deps.store.roomsOf(viewer) : ctx.deps.store.sharedRooms(user.id, viewer);
+    rooms: (user: { id: string }, args: Args, ctx: MessagingContext) => {
+      actor(ctx);
+      return ctx.rooms.load({ parent: user.id, page: pageOf('room', args) });
     },
   },
   Room: {
     // Entity references from other subgraphs resolve only for members.
     __resolveReference: async (ref: { id: string }, ctx: MessagingContext) => {
       if (!ctx.identity.userId || !isId(ref.id)) return null;
-      const [room, member] = await Promise.all([ctx.deps.store.getRoom(ref.id), ctx.membership.load(ref.id)]);
+      const [room, member] = await Promise.all([ctx.roomsById.load(ref.id), ctx.membership.load(ref.id)]);
       return room && member ? room : null;
     },
-    members: async (room: RoomRecord, _: Args, ctx: MessagingContext) => {
+    members: async (room: RoomRecord, args: Args, ctx: MessagingContext) => {
+      const page = pageOf('member', args);
       await viewerMember(room, ctx);
-      return ctx.deps.store.listMembers(room.id);
+      return ctx.members.load({ parent: room.id, page });
     },
+    cursor: (room: RoomRecord) => roomCursor(room),
     messages: async (room: RoomRecord, args: Args, ctx: MessagingContext) => {
+      const page = messages.messagePageRequest(args);
       await viewerMember(room, ctx);
-      return messages.messagesPage(ctx.deps.store, room.id, args);
+      return messages.messageConnection(await ctx.messagePages.load({ roomId: room.id, page }));
     },
     unreadCount: async (room: RoomRecord, _: Args, ctx: MessagingContext) => {
       const member = await viewerMember(room, ctx);
-      return ctx.deps.store.unreadCount(room.id, member.userId, member.lastReadSeq);
+      return ctx.unreadCounts.load({ roomId: room.id, afterSeq: member.lastReadSeq });
     },
     lastReadSeq: async (room: RoomRecord, _: Args, ctx: MessagingContext) => (await viewerMember(room, ctx)).lastReadSeq,
     myRole: async (room: RoomRecord, _: Args, ctx: MessagingContext) => (await viewerMember(room, ctx)).role,
   },
   RoomMember: {
     user: (member: MemberRecord) => userRef(member.userId),
+    cursor: (member: MemberRecord) => memberCursor(member),
   },
   Message: {
     __resolveReference: async (ref: { id: string }, ctx: MessagingContext) => {
@@ -157,14 +150,16 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
         const after = parseInput(afterSeqArg, { afterSeq }).afterSeq;
         return roomEventStream(ctx.deps, actor(ctx), roomId, after);
       },
-      resolve: (payload: RoomEventPayload, _args: Args, ctx: MessagingContext) => {
+      resolve: (payload: RoomEventPayload, _: Args, ctx: MessagingContext) => {
+        forgetLoaded(ctx);
         ctx.eventExtensions = liveEventExtensions(payload);
         return payload;
       },
     },
     typing: {
       subscribe: (_: unknown, { roomId }: Args, ctx: MessagingContext) => typingStream(ctx.deps, actor(ctx), roomId),
-      resolve: (payload: TypingPayload, _args: Args, ctx: MessagingContext) => {
+      resolve: (payload: TypingPayload, _: Args, ctx: MessagingContext) => {
+        forgetLoaded(ctx);
         ctx.eventExtensions = liveEventExtensions(payload);
         return payload;
       },

@@ -69,7 +69,7 @@ export async function startMessagingService(config: MessagingConfig, logger?: Lo
     httpServer,
     logger,
     identitySecret: config.gatewaySecret,
-    context: (identity) => createContext(identity, deps),
+    context: (identity, signal) => createContext(identity, deps, signal),
   });
   const subscriptions = serveSubscriptions({ httpServer, schema, deps, identitySecret: config.gatewaySecret, logger });
   const port = await listen(httpServer, config.MESSAGING_PORT, config.HOST);

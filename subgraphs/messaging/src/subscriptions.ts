@@ -4,7 +4,13 @@ import { EventQueue, OVERFLOW } from './events/queue';
 import { requireMember, type MessagingDeps } from './rooms';
 import type { MessageRecord, RoomEventRecord } from './store/store';
 
-const REPLAY_BATCH = 500;
+/**
+ * Stored events read per page of a replay. graphql-ws sends each event only after the previous
+ * one reached the socket, so the next page is read only as fast as the gateway takes them; the
+ * gateway stops a subscription after a window of about this size and reopens it from where it
+ * stopped, so a page is what a paused replay can waste.
+ */
+const REPLAY_BATCH = 50;
 
 /** Subscribes `listener` to a channel; resolves once the subscription is live (for Redis: after SUBSCRIBE). */
 async function listen<T>(pubsub: PubSubEngine, channel: string, listener: (payload: T) => void): Promise<() => void> {

@@ -69,6 +69,20 @@ describe('reactions', () => {
     expect((await seenBy(bob, message.id)).reactions).toEqual([]);
   });
 
+  it('takes at most 20 different emojis on a message, then more of those only', async () => {
+    const message = await alice.sendOk(roomId, 'popular');
+    const emojis = [...'😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙🥲😚🙂'];
+    expect(emojis).toHaveLength(20);
+    for (const e of emojis) must(await alice.request(REACT, { id: message.id, e }), 'addReaction');
+    const refused = await bob.request(REACT, { id: message.id, e: '🤯' });
+    expect(codeOf(refused)).toBe('BAD_USER_INPUT');
+    expect(refused.errors![0].extensions!.fields).toEqual({ emoji: 'At most 20 different emojis per message' });
+    // One of the 20 still takes more users.
+    const more = must(await bob.request(REACT, { id: message.id, e: emojis[0] }), 'addReaction');
+    expect(more.reactions).toHaveLength(20);
+    expect(more.reactions[0]).toEqual({ emoji: emojis[0], count: 2, reactedByMe: true });
+  });
+
   it('accepts single emoji, including sequences, and refuses text', async () => {
     const message = await alice.sendOk(roomId, 'emoji only');
     for (const e of ['👍🏽', '👨‍👩‍👧', '🇫🇷', '1️⃣']) must(await carol.request(REACT, { id: message.id, e }), 'addReaction');

@@ -55,6 +55,59 @@ export function messagingStoreContract(name: string, open: () => Promise<StoreFi
       expect(await store.sharedRooms(c, b)).toEqual([]);
     });
 
+    it('reads pages of rooms, members and memberships for many parents in one call', async () => {
+      const [a, b, c] = [newUser(), newUser(), newUser()];
+      const rooms = [];
+      for (let i = 0; i < 5; i++) rooms.push(await store.createRoom({ kind: 'GROUP', name: `r${i}`, ownerId: a, memberIds: i < 3 ? [b, c] : [b] }));
+      for (const room of rooms) await append(room.id, a);
+      const newestFirst = [...rooms].reverse().map((r) => r.id);
+
+      // Per user: a's rooms for a itself, the rooms b and c share with a.
+      const [ofA, ofB, ofC, ofStranger] = await store.roomPages([a, b, c, newUser()], a, { limit: 4 });
+      expect(ofA.map((r) => r.id)).toEqual(newestFirst.slice(0, 4));
+      expect(ofB.map((r) => r.id)).toEqual(newestFirst.slice(0, 4));
+      expect(ofC.map((r) => r.id)).toEqual(rooms.slice(0, 3).reverse().map((r) => r.id));
+      expect(ofStranger).toEqual([]);
+      // The next page starts after the last room of this one.
+      const last = ofA[1];
+      const [next] = await store.roomPages([a], a, { limit: 10, after: { at: last.lastActivityAt, id: last.id } });
+      expect(next.map((r) => r.id)).toEqual(newestFirst.slice(2));
+
+      const [m0, m4] = await store.memberPages([rooms[0].id, rooms[4].id], { limit: 2 });
+      expect(m0).toHaveLength(2);
+      expect(m4.map((m) => m.userId).sort()).toEqual([a, b].sort());
+      const [rest] = await store.memberPages([rooms[0].id], { limit: 10, after: { at: m0[1].joinedAt, id: m0[1].userId } });
+      expect([...m0, ...rest].map((m) => m.userId).sort()).toEqual([a, b, c].sort());
+
+      const memberships = await store.membershipsOf(c, [rooms[0].id, rooms[4].id, randomUUID()]);
+      expect(memberships.map((m) => m?.roomId ?? null)).toEqual([rooms[0].id, null, null]);
+    });
+
+    it('pages the messages and counts the unread of many rooms at once, as it does one room', async () => {
+      const [a, b] = [newUser(), newUser()];
+      const busy = await groupRoom([a, b]);
+      const quiet = await groupRoom([a, b]);
+      const empty = await groupRoom([a]);
+      for (let i = 0; i < 5; i++) await append(busy.id, i % 2 ? a : b, `busy ${i}`);
+      await append(quiet.id, b, 'quiet');
+      const ids = [busy.id, quiet.id, empty.id];
+      for (const page of [
+        { limit: 2, direction: 'backward' as const },
+        { limit: 2, direction: 'forward' as const, afterSeq: 1 },
+        { limit: 3, direction: 'backward' as const, beforeSeq: 4 },
+      ]) {
+        const batched = await store.pageMessagesOfRooms(ids, page);
+        const single = await Promise.all(ids.map((id) => store.pageMessages(id, page)));
+        expect(batched).toEqual(single);
+      }
+      expect(await store.unreadCounts(a, [{ roomId: busy.id, afterSeq: 0 }, { roomId: quiet.id, afterSeq: 1 }, { roomId: empty.id, afterSeq: 0 }])).toEqual([
+        await store.unreadCount(busy.id, a, 0),
+        0,
+        0,
+      ]);
+      expect(await store.unreadCount(busy.id, a, 0)).toBe(3);
+    });
+
     it('opens exactly one direct room per pair, whichever side opens and however many open at once', async () => {
       const [a, b, c] = [newUser(), newUser(), newUser()];
       const opened = await Promise.all(range(1, 24).map((i) => (i % 2 ? store.openDirectRoom(a, b) : store.openDirectRoom(b, a))));
@@ -251,6 +304,11 @@ export function messagingStoreContract(name: string, open: () => Promise<StoreFi
         ['m1', '🎉', 1, false],
       ]);
       expect(await store.reactions([randomUUID()], a)).toEqual([]);
+      // At most `perMessage` emojis of each message, the first used first.
+      expect(strip(await store.reactions([m1.id, m2.id], a, 1))).toEqual([
+        ['m1', '👍', 1, false],
+        ['m2', '❤️', 1, false],
+      ]);
     });
 
     it('adds, re-roles and removes members, recording joins and departures once', async () => {

@@ -5,7 +5,8 @@ import { CreateAccounts1764000000000 } from './migrations/1764000000000-CreateAc
 import { SqlLog } from './sql-log';
 
 /** Auth's PostgreSQL connection. Schema changes go through migrations only, never `synchronize`. */
-export function createAuthDataSource(url: string, logger?: Logger): DataSource {
+/** `statementTimeoutMs`: PostgreSQL's `statement_timeout` on every pooled connection. */
+export function createAuthDataSource(url: string, logger?: Logger, statementTimeoutMs?: number): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -17,6 +18,6 @@ export function createAuthDataSource(url: string, logger?: Logger): DataSource {
     logging: !logger ? false : logger.isDebugEnabled() ? 'all' : ['error', 'warn', 'migration'],
     logger: logger ? new SqlLog(logger) : undefined,
     maxQueryExecutionTime: 1000,
-    extra: { max: 10, application_name: 'aether-auth' },
+    extra: { max: 10, application_name: 'aether-auth', ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}) },
   });
 }

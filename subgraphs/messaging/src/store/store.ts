@@ -94,6 +94,18 @@ export interface PageRequest {
   direction: 'forward' | 'backward';
 }
 
+/** Where a page of a list ordered by a time and an id starts: after this entry (times to the millisecond). */
+export interface KeysetCursor {
+  at: Date;
+  id: string;
+}
+
+/** One page of a list, for each of many parents at once. */
+export interface KeysetPage {
+  limit: number;
+  after?: KeysetCursor;
+}
+
 /** What a mutation stored: the event appended for it, when one was. */
 export interface Appended<T> {
   value: T;
@@ -114,9 +126,19 @@ export interface MessagingStore {
   roomsOf(userId: string): Promise<RoomRecord[]>;
   /** Rooms both users are members of. */
   sharedRooms(userId: string, viewerId: string): Promise<RoomRecord[]>;
+  /**
+   * For each user, one page of the rooms it shares with `viewerId` (all its rooms when it is
+   * the viewer), most recently active first, ordered by (lastActivityAt to the ms, id): one
+   * round trip for all of them.
+   */
+  roomPages(userIds: readonly string[], viewerId: string, page: KeysetPage): Promise<RoomRecord[][]>;
 
   getMember(roomId: string, userId: string): Promise<MemberRecord | null>;
   listMembers(roomId: string): Promise<MemberRecord[]>;
+  /** For each room, one page of its members ordered by (joinedAt to the ms, userId): one round trip for all. */
+  memberPages(roomIds: readonly string[], page: KeysetPage): Promise<MemberRecord[][]>;
+  /** One user's membership in each of many rooms (null where they are not a member): one round trip. */
+  membershipsOf(userId: string, roomIds: readonly string[]): Promise<(MemberRecord | null)[]>;
   /** Adds a member and appends MEMBER_JOINED; null event when they were already a member. */
   addMember(roomId: string, userId: string, role: RoomRole): Promise<Appended<MemberRecord>>;
   /** Removes a member and appends MEMBER_LEFT; null when they were not a member. */
@@ -127,6 +149,8 @@ export interface MessagingStore {
   markRead(roomId: string, userId: string, seq: number): Promise<MemberRecord>;
   /** Messages by others, not deleted, after `afterSeq`. */
   unreadCount(roomId: string, userId: string, afterSeq: number): Promise<number>;
+  /** `unreadCount` of one user in many rooms, each after its own seq: one round trip. */
+  unreadCounts(userId: string, rooms: readonly { roomId: string; afterSeq: number }[]): Promise<number[]>;
 
   /**
    * Stores a message with the room's next seq and appends MESSAGE_ADDED. With a
@@ -139,8 +163,11 @@ export interface MessagingStore {
   deleteMessage(id: string): Promise<Appended<MessageRecord>>;
   /** Adds or removes one user's emoji; appends REACTION_CHANGED only when something changed. */
   setReaction(messageId: string, userId: string, emoji: string, present: boolean): Promise<Appended<MessageRecord>>;
-  reactions(messageIds: readonly string[], viewerId: string | undefined): Promise<ReactionCount[]>;
+  /** Reaction counts of many messages, each message's emojis in the order first used, at most `perMessage` of them. */
+  reactions(messageIds: readonly string[], viewerId: string | undefined, perMessage?: number): Promise<ReactionCount[]>;
   pageMessages(roomId: string, page: PageRequest): Promise<MessagePage>;
+  /** The same page of each of many rooms (`Room.messages` under a list of rooms): a fixed number of round trips. */
+  pageMessagesOfRooms(roomIds: readonly string[], page: PageRequest): Promise<MessagePage[]>;
 
   /** Stored events after `afterSeq`, oldest first: what a resuming subscriber missed. */
   eventsAfter(roomId: string, afterSeq: number, limit: number): Promise<RoomEventRecord[]>;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type ClientSession, type Connection } from 'mongoose';
+import mongoose, { type Aggregate, type ClientSession, type Connection, type Query, type Schema } from 'mongoose';
 import {
   ClientMessageIdReusedError,
   type Appended,
+  type KeysetPage,
   type MemberRecord,
   type MessagePage,
   type MessageRecord,
@@ -58,6 +59,18 @@ const event = (d: Doc): RoomEventRecord => ({
   createdAt: d.createdAt,
 });
 
+const QUERIES = /^(find|findOne|countDocuments|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|deleteOne|deleteMany)$/;
+
+/** Every query and aggregation of a model gets `maxTimeMS`, as PostgreSQL's `statement_timeout` bounds each statement there. */
+function boundQueryTime(schema: Schema, ms: number): void {
+  schema.pre(QUERIES, function (this: Query<unknown, unknown>) {
+    if (this.getOptions().maxTimeMS === undefined) this.maxTimeMS(ms);
+  });
+  schema.pre('aggregate', function (this: Aggregate<unknown>) {
+    if (this.options.maxTimeMS === undefined) this.option({ maxTimeMS: ms });
+  });
+}
+
 /**
  * The production message store on MongoDB. Every write that takes a seq runs in a
  * multi-document transaction (MongoDB must be a replica set; a single-node one is enough):
@@ -71,8 +84,12 @@ export class MongoMessagingStore implements MessagingStore {
 
   constructor(
     private readonly url: string,
-    /** The database to use instead of the one named in the URL (tests use one per run). */
-    private readonly options: { dbName?: string } = {},
+    private readonly options: {
+      /** The database to use instead of the one named in the URL (tests use one per run). */
+      dbName?: string;
+      /** `maxTimeMS` of every query and aggregation: the server stops them past it. */
+      statementTimeoutMs?: number;
+    } = {},
   ) {}
 
   async init(): Promise<void> {
@@ -84,6 +101,8 @@ export class MongoMessagingStore implements MessagingStore {
       await this.conn.close();
       throw new Error('MONGO_URL must point at a replica set or mongos: the message store needs transactions (a single-node replica set is enough)');
     }
+    const { statementTimeoutMs } = this.options;
+    if (statementTimeoutMs) this.conn.plugin((schema) => boundQueryTime(schema, statementTimeoutMs));
     this.m = models(this.conn);
     await Promise.all(Object.values(this.m).map((model) => model.createIndexes()));
   }
@@ -191,6 +210,41 @@ export class MongoMessagingStore implements MessagingStore {
     const mine = await this.m.Membership.find({ userId: viewerId }, { roomId: 1 }).lean();
     const theirs = await this.m.Membership.find({ userId, roomId: { $in: mine.map((m) => m.roomId) } }, { roomId: 1 }).lean();
     return this.roomsByIds(theirs.map((m) => m.roomId));
+  }
+
+  async roomPages(userIds: readonly string[], viewerId: string, page: KeysetPage): Promise<RoomRecord[][]> {
+    const mine = await this.m.Membership.find({ userId: viewerId }, { roomId: 1 }).lean();
+    const theirs = await this.m.Membership.find(
+      { userId: { $in: [...userIds] }, roomId: { $in: mine.map((m) => m.roomId) } },
+      { roomId: 1, userId: 1 },
+    ).lean();
+    const after = page.after;
+    const filter: Doc = { _id: { $in: [...new Set(theirs.map((m) => m.roomId))] } };
+    if (after) filter.$or = [{ lastActivityAt: { $lt: after.at } }, { lastActivityAt: after.at, _id: { $gt: after.id } }];
+    const rooms = (await this.m.Room.find(filter).sort({ lastActivityAt: -1, _id: 1 }).lean()).map(room);
+    const roomsOfUser = new Map<string, Set<string>>();
+    for (const m of theirs) roomsOfUser.set(m.userId, (roomsOfUser.get(m.userId) ?? new Set()).add(m.roomId));
+    return userIds.map((userId) => rooms.filter((r) => roomsOfUser.get(userId)?.has(r.id)).slice(0, page.limit));
+  }
+
+  async memberPages(roomIds: readonly string[], page: KeysetPage): Promise<MemberRecord[][]> {
+    const after = page.after;
+    const match: Doc = { roomId: { $in: [...roomIds] } };
+    if (after) match.$or = [{ joinedAt: { $gt: after.at } }, { joinedAt: after.at, userId: { $gt: after.id } }];
+    const groups = await this.m.Membership.aggregate<Doc>([
+      { $match: match },
+      { $sort: { joinedAt: 1, userId: 1 } },
+      { $group: { _id: '$roomId', members: { $push: '$$ROOT' } } },
+      { $project: { members: { $slice: ['$members', page.limit] } } },
+    ]);
+    const byRoom = new Map(groups.map((g) => [g._id as string, (g.members as Doc[]).map(member)]));
+    return roomIds.map((id) => byRoom.get(id) ?? []);
+  }
+
+  async membershipsOf(userId: string, roomIds: readonly string[]): Promise<(MemberRecord | null)[]> {
+    const docs = await this.m.Membership.find({ userId, roomId: { $in: [...roomIds] } }).lean();
+    const byRoom = new Map(docs.map((d) => [d.roomId as string, member(d)]));
+    return roomIds.map((id) => byRoom.get(id) ?? null);
   }
 
   async getMember(roomId: string, userId: string): Promise<MemberRecord | null> {
@@ -323,7 +377,7 @@ export class MongoMessagingStore implements MessagingStore {
     });
   }
 
-  async reactions(messageIds: readonly string[], viewerId: string | undefined): Promise<ReactionCount[]> {
+  async reactions(messageIds: readonly string[], viewerId: string | undefined, perMessage?: number): Promise<ReactionCount[]> {
     const rows = await this.m.Reaction.aggregate<Doc>([
       { $match: { messageId: { $in: messageIds } } },
       {
@@ -336,7 +390,29 @@ export class MongoMessagingStore implements MessagingStore {
       },
       { $sort: { first: 1, '_id.emoji': 1 } },
     ]);
-    return rows.map((r) => ({ messageId: r._id.messageId, emoji: r._id.emoji, count: r.count, reactedByMe: r.mine === true }));
+    const shown = new Map<string, number>();
+    return rows
+      .filter((r) => {
+        const n = (shown.get(r._id.messageId) ?? 0) + 1;
+        shown.set(r._id.messageId, n);
+        return perMessage === undefined || n <= perMessage;
+      })
+      .map((r) => ({ messageId: r._id.messageId, emoji: r._id.emoji, count: r.count, reactedByMe: r.mine === true }));
+  }
+
+  async unreadCounts(userId: string, rooms: readonly { roomId: string; afterSeq: number }[]): Promise<number[]> {
+    if (!rooms.length) return [];
+    const groups = await this.m.Message.aggregate<Doc>([
+      { $match: { $or: rooms.map((r) => ({ roomId: r.roomId, seq: { $gt: r.afterSeq } })), authorId: { $ne: userId }, deletedAt: null } },
+      { $group: { _id: '$roomId', n: { $sum: 1 } } },
+    ]);
+    const byRoom = new Map(groups.map((g) => [g._id as string, g.n as number]));
+    return rooms.map((r) => byRoom.get(r.roomId) ?? 0);
+  }
+
+  // Each room's page is its own indexed query, sent together: MongoDB has no LATERAL join.
+  async pageMessagesOfRooms(roomIds: readonly string[], page: PageRequest): Promise<MessagePage[]> {
+    return Promise.all(roomIds.map((id) => this.pageMessages(id, page)));
   }
 
   async pageMessages(roomId: string, page: PageRequest): Promise<MessagePage> {

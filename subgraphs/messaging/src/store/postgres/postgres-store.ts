@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   ClientMessageIdReusedError,
   type Appended,
+  type KeysetPage,
   type MemberRecord,
   type MessagePage,
   type MessageRecord,
@@ -65,12 +66,19 @@ const event = (r: Row): RoomEventRecord => ({
   createdAt: r.created_at as Date,
 });
 
+/** Rows of one statement for many parents, split back into one list per parent in the order asked. */
+function groupBy<T>(keys: readonly string[], rows: Row[], keyOf: (r: Row) => string, map: (r: Row) => T): T[][] {
+  const lists = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const r of rows) lists.get(keyOf(r))?.push(map(r));
+  return keys.map((k) => lists.get(k)!);
+}
+
 /** The message store on PostgreSQL (the default when MONGO_URL is unset). */
 export class PostgresMessagingStore implements MessagingStore {
   readonly kind = 'postgres' as const;
   private readonly db: DataSource;
 
-  constructor(url: string) {
+  constructor(url: string, options: { statementTimeoutMs?: number } = {}) {
     this.db = new DataSource({
       type: 'postgres',
       url,
@@ -78,7 +86,11 @@ export class PostgresMessagingStore implements MessagingStore {
       migrationsTableName: 'messaging_migrations',
       synchronize: false,
       logging: false,
-      extra: { max: 20, application_name: 'aether-messaging' },
+      extra: {
+        max: 20,
+        application_name: 'aether-messaging',
+        ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      },
     });
   }
 
@@ -101,6 +113,9 @@ export class PostgresMessagingStore implements MessagingStore {
    * append gives its seq back: no gaps, no duplicates.
    */
   private async allocateSeq(tx: Runner, roomId: string): Promise<number> {
+    // The statement timeout is for runaway reads; a burst of sends to one room queues here on
+    // the row lock (at most a pool's worth of writers), and killing them would fail good sends.
+    await tx.query(`SET LOCAL statement_timeout = 0`);
     const [rows] = await tx.query(
       `UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`,
       [roomId],
@@ -193,6 +208,39 @@ export class PostgresMessagingStore implements MessagingStore {
     return rows.map(room);
   }
 
+  async roomPages(userIds: readonly string[], viewerId: string, page: KeysetPage): Promise<RoomRecord[][]> {
+    const activity = `date_trunc('milliseconds', r.last_activity_at)`;
+    const rows: Row[] = await this.db.query(
+      `SELECT p.*, u.id AS page_of FROM unnest($1::text[]) AS u(id) CROSS JOIN LATERAL (
+         SELECT r.* FROM memberships a
+         JOIN memberships b ON b.room_id = a.room_id AND b.user_id = $2
+         JOIN rooms r ON r.id = a.room_id
+         WHERE a.user_id = u.id
+           AND ($3::timestamptz IS NULL OR ${activity} < $3 OR (${activity} = $3 AND r.id > $4::uuid))
+         ORDER BY ${activity} DESC, r.id LIMIT $5) p`,
+      [userIds, viewerId, page.after?.at ?? null, page.after?.id ?? null, page.limit],
+    );
+    return groupBy(userIds, rows, (r) => r.page_of as string, room);
+  }
+
+  async memberPages(roomIds: readonly string[], page: KeysetPage): Promise<MemberRecord[][]> {
+    const joined = `date_trunc('milliseconds', m.joined_at)`;
+    const rows: Row[] = await this.db.query(
+      `SELECT p.* FROM unnest($1::uuid[]) AS x(id) CROSS JOIN LATERAL (
+         SELECT m.* FROM memberships m
+         WHERE m.room_id = x.id AND ($2::timestamptz IS NULL OR ${joined} > $2 OR (${joined} = $2 AND m.user_id > $3))
+         ORDER BY ${joined}, m.user_id LIMIT $4) p`,
+      [roomIds, page.after?.at ?? null, page.after?.id ?? null, page.limit],
+    );
+    return groupBy(roomIds, rows, (r) => r.room_id as string, member);
+  }
+
+  async membershipsOf(userId: string, roomIds: readonly string[]): Promise<(MemberRecord | null)[]> {
+    const rows: Row[] = await this.db.query(`SELECT * FROM memberships WHERE user_id = $1 AND room_id = ANY($2::uuid[])`, [userId, roomIds]);
+    const byRoom = new Map(rows.map((r) => [r.room_id as string, member(r)]));
+    return roomIds.map((id) => byRoom.get(id) ?? null);
+  }
+
   async getMember(roomId: string, userId: string): Promise<MemberRecord | null> {
     const rows: Row[] = await this.db.query(`SELECT * FROM memberships WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
     return rows.length ? member(rows[0]) : null;
@@ -252,6 +300,16 @@ export class PostgresMessagingStore implements MessagingStore {
       [roomId, userId, afterSeq],
     );
     return Number(row.n);
+  }
+
+  async unreadCounts(userId: string, rooms: readonly { roomId: string; afterSeq: number }[]): Promise<number[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT (SELECT count(*)::int FROM messages m
+               WHERE m.room_id = x.room_id AND m.seq > x.after_seq AND m.author_id <> $1 AND m.deleted_at IS NULL) AS n
+       FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS x(room_id, after_seq, i) ORDER BY x.i`,
+      [userId, rooms.map((r) => r.roomId), rooms.map((r) => r.afterSeq)],
+    );
+    return rows.map((r) => Number(r.n));
   }
 
   async appendMessage(input: NewMessage): Promise<Appended<MessageRecord> & { created: boolean }> {
@@ -342,11 +400,14 @@ export class PostgresMessagingStore implements MessagingStore {
     });
   }
 
-  async reactions(messageIds: readonly string[], viewerId: string | undefined): Promise<ReactionCount[]> {
+  async reactions(messageIds: readonly string[], viewerId: string | undefined, perMessage?: number): Promise<ReactionCount[]> {
     const rows: Row[] = await this.db.query(
-      `SELECT message_id, emoji, count(*)::int AS count, bool_or(user_id = $2) AS mine, min(created_at) AS first
-       FROM reactions WHERE message_id = ANY($1::uuid[]) GROUP BY message_id, emoji ORDER BY first, emoji`,
-      [messageIds, viewerId ?? ''],
+      `SELECT * FROM (
+         SELECT message_id, emoji, count(*)::int AS count, bool_or(user_id = $2) AS mine, min(created_at) AS first,
+                row_number() OVER (PARTITION BY message_id ORDER BY min(created_at), emoji) AS n
+         FROM reactions WHERE message_id = ANY($1::uuid[]) GROUP BY message_id, emoji
+       ) t WHERE $3::int IS NULL OR n <= $3 ORDER BY first, emoji`,
+      [messageIds, viewerId ?? '', perMessage ?? null],
     );
     return rows.map((r) => ({
       messageId: r.message_id as string,
@@ -379,6 +440,39 @@ export class PostgresMessagingStore implements MessagingStore {
     return forward
       ? { messages, hasMoreAfter: more, hasMoreBefore: await exists('<', first) }
       : { messages, hasMoreBefore: more, hasMoreAfter: await exists('>', last) };
+  }
+
+  async pageMessagesOfRooms(roomIds: readonly string[], page: PageRequest): Promise<MessagePage[]> {
+    const forward = page.direction === 'forward';
+    const params: unknown[] = [roomIds, page.limit + 1];
+    let where = 'm.room_id = x.id';
+    if (page.afterSeq !== undefined) where += ` AND m.seq > $${params.push(page.afterSeq)}`;
+    if (page.beforeSeq !== undefined) where += ` AND m.seq < $${params.push(page.beforeSeq)}`;
+    const rows: Row[] = await this.db.query(
+      `SELECT p.* FROM unnest($1::uuid[]) AS x(id) CROSS JOIN LATERAL (
+         SELECT * FROM messages m WHERE ${where} ORDER BY m.seq ${forward ? 'ASC' : 'DESC'} LIMIT $2) p`,
+      params,
+    );
+    const byRoom = groupBy(roomIds, rows, (r) => r.room_id as string, message);
+    const pages = byRoom.map((found) => {
+      const messages = found.slice(0, page.limit);
+      if (!forward) messages.reverse();
+      return { messages, more: found.length > page.limit };
+    });
+    // Whether messages exist on the other side of each page: one statement for all rooms.
+    const edges = pages.map(({ messages }) =>
+      forward ? (messages[0]?.seq ?? page.afterSeq ?? page.beforeSeq) : (messages.at(-1)?.seq ?? page.beforeSeq ?? page.afterSeq),
+    );
+    const beyond: Row[] = await this.db.query(
+      `SELECT x.seq IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.room_id = x.id AND m.seq ${forward ? '<' : '>'} x.seq) AS found
+       FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS x(id, seq, i) ORDER BY x.i`,
+      [roomIds, edges.map((seq) => seq ?? null)],
+    );
+    return pages.map(({ messages, more }, i) =>
+      forward
+        ? { messages, hasMoreAfter: more, hasMoreBefore: beyond[i].found === true }
+        : { messages, hasMoreBefore: more, hasMoreAfter: beyond[i].found === true },
+    );
   }
 
   async eventsAfter(roomId: string, afterSeq: number, limit: number): Promise<RoomEventRecord[]> {
