@@ -12,3 +12,4 @@ export * from './migrations';
 export * from './redis';
 export * from './revocation';
 export * from './main';
+export * from './lifecycle';
