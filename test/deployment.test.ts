@@ -497,11 +497,11 @@ describe('deployment files', () => {
   });
 
   describe('Dockerfiles', () => {
-    test.each(SERVICES.map((s) => [s.name, s]))('%s: multi-stage, slim Node 20, non-root, healthcheck, node dist/main.js', (_name, spec) => {
+    test.each(SERVICES.map((s) => [s.name, s]))('%s: multi-stage, slim Node 24 (the current LTS), non-root, healthcheck, node dist/main.js', (_name, spec) => {
       const image = imageOf(spec);
       expect(image.stages.length).toBeGreaterThanOrEqual(2);
       const final = image.final;
-      expect(final.base).toMatch(/^node:20(\.\d+)*(-bookworm)?-slim$/);
+      expect(final.base).toMatch(/^node:24(\.\d+)*(-bookworm)?-slim$/);
       const users = final.instructions.filter((i) => i.op === 'USER');
       expect(users.length).toBeGreaterThan(0);
       expect(users.at(-1)!.args).not.toMatch(/^(root|0)(:.*)?$/);

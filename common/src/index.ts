@@ -13,3 +13,4 @@ export * from './redis';
 export * from './revocation';
 export * from './main';
 export * from './trace-context';
+export * from './lifecycle';
