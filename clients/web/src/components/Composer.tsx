@@ -1,6 +1,7 @@
 import { useMutation } from '@apollo/client';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { describeError } from '../errors';
+import { appendMessage } from '../live/history';
 import { SendMessageMutation, SetTypingMutation } from '../operations';
 
 /** How often "still typing" is repeated while the user types, and when silence means "stopped". */
@@ -10,7 +11,9 @@ const TYPING_IDLE_MS = 4_000;
 export function Composer({ roomId }: { roomId: string }) {
   const [body, setBody] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [send, sending] = useMutation(SendMessageMutation);
+  const [send, sending] = useMutation(SendMessageMutation, {
+    update: (cache, { data }) => data && appendMessage(cache, data.sendMessage),
+  });
   const [setTyping] = useMutation(SetTypingMutation);
   const typingSentAt = useRef(0);
   const idle = useRef<ReturnType<typeof setTimeout>>(undefined);

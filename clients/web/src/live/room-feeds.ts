@@ -1,9 +1,11 @@
 import type { ApolloClient, Reference } from '@apollo/client';
-import { print, type FormattedExecutionResult } from 'graphql';
+import { addTypenameToDocument } from '@apollo/client/utilities';
+import { print, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { MarkReadMutation, MessageFields, RoomEventsSubscription } from '../operations';
 import type { RoomEventsSubscription as RoomEventsResult } from '../gql/graphql';
 import type { Session } from '../session';
+import { appendMessage } from './history';
 
 type RoomEvent = RoomEventsResult['roomEvents'];
 
@@ -15,7 +17,8 @@ interface Feed {
   retry?: ReturnType<typeof setTimeout>;
 }
 
-const ROOM_EVENTS = print(RoomEventsSubscription);
+// With __typename on every object, as Apollo's own links send it, so the cache can normalise the events.
+const ROOM_EVENTS = print(addTypenameToDocument(RoomEventsSubscription));
 // The cache's own shapes (references, not the query results), for cache.modify.
 type StoredRoom = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -91,8 +94,7 @@ export class RoomFeeds {
       return;
     }
     if (Array.isArray(error)) {
-      // The gateway refused the subscription itself (e.g. FORBIDDEN: no longer a member).
-      this.stop(feed);
+      this.refused(feed, error);
       return;
     }
     // Unauthorized (token expired in a suspended tab), slow consumer, refused frame: resubscribe
@@ -106,7 +108,22 @@ export class RoomFeeds {
     );
   }
 
+  /** The gateway refused the subscription itself, with GraphQL errors and no data. */
+  private refused(feed: Feed, errors: readonly GraphQLFormattedError[]): void {
+    const code = errors[0]?.extensions?.code;
+    if (code === 'FORBIDDEN' || code === 'NOT_FOUND') {
+      this.leave(feed.roomId);
+      return;
+    }
+    const retryAfter = Number(errors[0]?.extensions?.retryAfter ?? 5);
+    feed.retry = setTimeout(() => this.feeds.get(feed.roomId) === feed && this.subscribe(feed), retryAfter * 1_000);
+  }
+
   private receive(feed: Feed, result: FormattedExecutionResult<RoomEventsResult, unknown>): void {
+    if (result.errors?.length && !result.data) {
+      this.refused(feed, result.errors);
+      return;
+    }
     const event = result.data?.roomEvents;
     if (!event) return;
     // A replay may overlap what was already shown; seqs make that harmless.
@@ -122,18 +139,9 @@ export class RoomFeeds {
     cache.modify<StoredRoom>({ id: roomRef, fields: { lastSeq: (seq: number) => Math.max(seq, event.seq) } });
     switch (event.__typename) {
       case 'MessageAdded': {
-        const ref = cache.writeFragment({ fragment: MessageFields, fragmentName: 'MessageFields', data: event.message });
+        appendMessage(cache, event.message);
         const seen = event.message.author.id === me || (this.openRoomId === event.roomId && document.visibilityState === 'visible');
-        cache.modify<StoredRoom>({
-          id: roomRef,
-          fields: {
-            messages: (existing: { edges: { node: Reference }[] } | undefined, { readField }) => {
-              if (!existing || !ref || existing.edges.some((e) => readField('id', e.node) === event.message.id)) return existing;
-              return { ...existing, edges: [...existing.edges, { __typename: 'MessageEdge', cursor: '', node: ref }] };
-            },
-            unreadCount: (count: number) => (seen ? count : count + 1),
-          },
-        });
+        if (!seen) cache.modify<StoredRoom>({ id: roomRef, fields: { unreadCount: (count: number) => count + 1 } });
         if (seen && event.message.author.id !== me) this.markRead(event.roomId, event.seq);
         break;
       }
