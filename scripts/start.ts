@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { EMBEDDED_DATABASE_URL, dataDir, devSecret } from '../common/src/config';
 import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { ensureWebClientBuilt } from './web-client';
 
 const ROOT = join(__dirname, '..');
 const watch = process.argv.includes('--watch');
@@ -16,6 +17,7 @@ const SERVICES = [
   { name: 'auth', dir: 'subgraphs/auth', port: process.env.AUTH_PORT ?? '4001' },
   { name: 'messaging', dir: 'subgraphs/messaging', port: process.env.MESSAGING_PORT ?? '4002' },
   { name: 'gateway', dir: 'gateway', port: process.env.GATEWAY_PORT ?? '4000' },
+  { name: 'web', dir: 'clients/web/server', port: process.env.WEB_PORT ?? '4080' },
 ];
 
 const children: ChildProcess[] = [];
@@ -75,6 +77,7 @@ async function main() {
   if (!env.REDIS_URL) say('REDIS_URL unset: in-process pub/sub (one replica of each service)');
   if (!env.MONGO_URL) say('MONGO_URL unset: messages are stored in PostgreSQL');
 
+  ensureWebClientBuilt(ROOT, say);
   for (const service of SERVICES) {
     const args = watch
       ? ['watch', '--clear-screen=false', '--conditions=aether-source', 'src/main.ts']
@@ -94,6 +97,7 @@ async function main() {
   }
   const gatewayPort = SERVICES[2].port;
   say(`AetherConnect is up. Apollo Sandbox: http://localhost:${gatewayPort}/graphql`);
+  say(`Web client: http://localhost:${SERVICES[3].port}/`);
 }
 
 process.on('SIGINT', () => void stopAll(0));
