@@ -2,7 +2,8 @@
  * The reference web client in two real browsers (Debian's Chromium driven by playwright-core)
  * against the real services: two people sign up, open their direct room and chat live; one of
  * them loses the network and its socket, misses messages and an edit, comes back, and sees
- * every missed event once and in order, without reloading.
+ * every missed event once and in order, without reloading. Access tokens are short-lived here,
+ * so both pages also renew them and move their socket to the new one while all this goes on.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -124,7 +125,8 @@ describe('web client in two browsers', () => {
     if (!existsSync(join(DIST, 'index.html'))) {
       execFileSync('npm', ['run', 'build', '-w', '@aether/web'], { cwd: repoRoot, stdio: 'inherit' });
     }
-    stack = await startStack();
+    // Access tokens live 20 s, so each page renews its token (and moves its socket to it) every few seconds during the test.
+    stack = await startStack({ env: { ACCESS_TOKEN_TTL: '20' } });
     web = await startWebServer({ host: '127.0.0.1', port: 0, gatewayUrl: stack.gatewayUrl, gatewayPort: 0, distDir: DIST });
     url = `http://127.0.0.1:${web.port}/`;
   }, 120_000);
@@ -152,6 +154,9 @@ describe('web client in two browsers', () => {
     await expectShown(bob, ['Hello Bob']);
     await send(bob, 'Hi Alice');
     await expectShown(alice, ['Hello Bob', 'Hi Alice']);
+
+    await bob.page.locator('[role=log] li').filter({ hasText: 'Hello Bob' }).getByRole('button', { name: 'React with 👍' }).click();
+    await alice.page.locator('[role=log] li').filter({ hasText: 'Hello Bob' }).getByRole('button', { name: /^👍 1/ }).waitFor();
 
     await bob.page.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('wait');
     await alice.page.getByRole('status').filter({ hasText: 'Bob is typing…' }).waitFor();
@@ -195,6 +200,14 @@ describe('web client in two browsers', () => {
     await bob.page.getByRole('button', { name: 'Back to conversations' }).click();
     await send(alice, 'Are you there?');
     await bob.page.getByRole('navigation', { name: 'Rooms' }).getByLabel('1 unread').waitFor();
+
+    // Both pages renewed their access token and reopened their socket with it, one socket at a time.
+    const sockets = await alice.page.evaluate(() => {
+      const all = (window as unknown as { __sockets: WebSocket[] }).__sockets;
+      return { opened: all.length, open: all.filter((s) => s.readyState === WebSocket.OPEN).length };
+    });
+    expect(sockets.opened).toBeGreaterThan(1);
+    expect(sockets.open).toBe(1);
 
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'web-room-desktop.png') });
