@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { repoRoot } from '@aether/common';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startWebServer, type RunningWebServer } from '../clients/web/server/src/server';
-import { startStack, type Stack } from './harness';
+import { gql, startStack, type Stack } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIST = join(repoRoot, 'clients', 'web', 'dist');
@@ -140,7 +140,7 @@ describe('web client in two browsers', () => {
     await stack?.stop();
   });
 
-  it('delivers messages live, and after a lost connection every missed event once and in order', async () => {
+  it('delivers messages live, after a lost connection every missed event once and in order, and after a reload pages back through the history', async () => {
     const alice = await openBrowser('Alice', { width: 1100, height: 720 });
     people.push(alice);
     const bob = await openBrowser('Bob', { width: 390, height: 760 });
@@ -214,5 +214,23 @@ describe('web client in two browsers', () => {
     await bob.page.getByRole('navigation', { name: 'Rooms' }).getByRole('button').first().click();
     await expectShown(bob, ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online', 'Are you there?']);
     await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'web-room-phone.png') });
+
+    // A long history: a reload keeps Alice signed in, shows the newest page, and pages back to the start.
+    const roomId = decodeURIComponent(new URL(alice.page.url()).hash.replace('#/rooms/', ''));
+    const login = await gql(stack.gatewayUrl, 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', {
+      i: { login: bob.username, password: 'correct horse battery' },
+    });
+    const token = login.data!.login.accessToken as string;
+    const history = Array.from({ length: 40 }, (_, i) => `history ${i + 1}`);
+    for (const body of history) {
+      await gql(stack.gatewayUrl, 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }', { i: { roomId, body } }, { token });
+    }
+    const everything = ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online', 'Are you there?', ...history];
+    await expectShown(alice, everything);
+    await alice.page.reload();
+    await expectShown(alice, everything.slice(-30));
+    await alice.page.getByRole('button', { name: 'Load earlier messages' }).click();
+    await expectShown(alice, everything);
+    expect(await alice.page.getByRole('button', { name: 'Load earlier messages' }).count()).toBe(0);
   }, 90_000);
 });
