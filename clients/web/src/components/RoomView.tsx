@@ -28,9 +28,17 @@ export function RoomView({ roomId, onClose }: { roomId: string; onClose: () => v
       if (feeds.openRoomId === roomId) feeds.openRoomId = null;
     };
   }, [feeds, roomId]);
+  // What arrives while the tab is hidden stays unread until the reader comes back to it.
+  const unread = room?.unreadCount ?? 0;
+  const lastSeq = room?.lastSeq ?? 0;
   useEffect(() => {
-    if (room && room.unreadCount > 0) feeds.markRead(roomId, room.lastSeq);
-  }, [feeds, roomId, room?.unreadCount, room?.lastSeq]); // eslint-disable-line react-hooks/exhaustive-deps
+    const markIfSeen = () => {
+      if (unread > 0 && document.visibilityState === 'visible') feeds.markRead(roomId, lastSeq);
+    };
+    markIfSeen();
+    document.addEventListener('visibilitychange', markIfSeen);
+    return () => document.removeEventListener('visibilitychange', markIfSeen);
+  }, [feeds, roomId, unread, lastSeq]);
 
   // New messages keep the view at the bottom if the reader was there; older pages keep the reader's place.
   useLayoutEffect(() => {
