@@ -6,7 +6,7 @@
  * so both pages also renew them and move their socket to the new one while all this goes on.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@aether/common';
@@ -138,6 +138,13 @@ describe('web client in two browsers', () => {
     }
     await web?.stop();
     await stack?.stop();
+  });
+
+  it('ships a bundle with no secret, credential or server-side address in it', () => {
+    const files = readdirSync(join(DIST, 'assets')).map((name) => readFileSync(join(DIST, 'assets', name), 'utf8'));
+    for (const text of files) {
+      expect(text).not.toMatch(/PRIVATE KEY|GATEWAY_SECRET|SERVICE_TOKEN|JWT_PRIVATE_KEY|postgres:\/\/|redis:\/\/|mongodb:\/\//);
+    }
   });
 
   it('delivers messages live, after a lost connection every missed event once and in order, and after a reload pages back through the history', async () => {
