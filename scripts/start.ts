@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { EMBEDDED_DATABASE_URL, dataDir, devSecret } from '../common/src/config';
 import { onParentExit } from '../common/src/lifecycle';
 import type { EmbeddedPostgresMessage } from './embedded-postgres-process';
+import { ensureWebClientBuilt } from './web-client';
 
 const ROOT = join(__dirname, '..');
 const watch = process.argv.includes('--watch');
@@ -23,6 +24,7 @@ const SERVICES = [
   { name: 'auth', dir: 'subgraphs/auth', port: process.env.AUTH_PORT ?? '4001' },
   { name: 'messaging', dir: 'subgraphs/messaging', port: process.env.MESSAGING_PORT ?? '4002' },
   { name: 'gateway', dir: 'gateway', port: process.env.GATEWAY_PORT ?? '4000' },
+  { name: 'web', dir: 'clients/web/server', port: process.env.WEB_PORT ?? '4080' },
 ];
 
 const children: { name: string; process: ChildProcess }[] = [];
@@ -127,6 +129,7 @@ async function main() {
   if (!env.REDIS_URL) say('REDIS_URL unset: in-process pub/sub (one replica of each service)');
   if (!env.MONGO_URL) say('MONGO_URL unset: messages are stored in PostgreSQL');
 
+  ensureWebClientBuilt(ROOT, say);
   for (const service of SERVICES) {
     if (stopping) return;
     const child = startService(service, env);
@@ -140,6 +143,7 @@ async function main() {
   }
   const gatewayPort = SERVICES[2].port;
   say(`AetherConnect is up. Apollo Sandbox: http://localhost:${gatewayPort}/graphql`);
+  say(`Web client: http://localhost:${SERVICES[3].port}/`);
 }
 
 process.on('SIGINT', () => void stopAll(0));

@@ -64,6 +64,24 @@ describe('subscriptions: resume after a disconnect', () => {
     await client.dispose();
   });
 
+  it('delivers a subscription whose selection reuses (nested) fragments, which the planner keeps in the upstream operation', async () => {
+    const from = await lastSeq();
+    const query = `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) { ...Event } }
+      fragment Event on RoomEvent { seq ... on MessageAdded { message { ...Msg } } ... on MessageEdited { message { ...Msg } } }
+      fragment Msg on Message { id body author { ...Who } }
+      fragment Who on User { username }`;
+    await send('fragment 1');
+    const client = wsClient(stack.gatewayUrl, bob.accessToken);
+    const events = new Collector(client, query, { roomId, afterSeq: from });
+    await send('fragment 2');
+    const received = await events.waitFor(2);
+    expect(received.map((e) => e.errors ?? e.data!.roomEvents)).toEqual([
+      { seq: from + 1, message: { id: expect.any(String), body: 'fragment 1', author: { username: alice.username } } },
+      { seq: from + 2, message: { id: expect.any(String), body: 'fragment 2', author: { username: alice.username } } },
+    ]);
+    await client.dispose();
+  });
+
   it('closes a client that does not read (1008) instead of buffering without bound; it then resumes losing nothing', async () => {
     const from = await lastSeq();
     // Every event is ~160 kB (40 aliases of a 4,000-character body), so a client that stops

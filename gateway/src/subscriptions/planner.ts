@@ -61,13 +61,16 @@ export interface PlannedSubscription {
  */
 function resumableOperation(operation: string): { operation: string; responseKey: string } {
   const doc = parse(operation);
-  const op = doc.definitions[0] as OperationDefinitionNode;
+  // The planner reuses the client's fragments in the upstream operation: keep them, rewrite only the operation.
+  const opIndex = doc.definitions.findIndex((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const op = doc.definitions[opIndex] as OperationDefinitionNode;
   const root = op.selectionSet.selections[0] as FieldNode;
   const args = (root.arguments ?? []).filter((a) => a.name.value !== RESUME_ARGUMENT);
   // The client's own `afterSeq` variable, if any, is now unused: drop its definition.
   const replaced = (root.arguments ?? []).find((a) => a.name.value === RESUME_ARGUMENT)?.value;
   const stillUsed = new Set<string>();
-  visit({ ...op.selectionSet, selections: [{ ...root, arguments: args }] }, {
+  const withoutResumeArgument = { ...op, variableDefinitions: [], selectionSet: { ...op.selectionSet, selections: [{ ...root, arguments: args }] } };
+  visit({ ...doc, definitions: doc.definitions.map((d, i) => (i === opIndex ? withoutResumeArgument : d)) }, {
     Variable: (node) => {
       stillUsed.add(node.name.value);
     },
@@ -109,7 +112,7 @@ function resumableOperation(operation: string): { operation: string; responseKey
       ],
     },
   };
-  return { operation: print({ ...doc, definitions: [rewritten] }), responseKey: root.alias?.value ?? root.name.value };
+  return { operation: print({ ...doc, definitions: doc.definitions.map((d, i) => (i === opIndex ? rewritten : d)) }), responseKey: root.alias?.value ?? root.name.value };
 }
 
 export function resumeVariables(afterSeq: number | null): Record<string, unknown> {
