@@ -64,7 +64,7 @@ async function npmStart(args: string[], options: { service?: string; env?: Recor
   const dataDir = mkdtempSync(join(tmpdir(), 'aether-lifecycle-'));
   // The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its folder.
   chmodSync(dataDir, 0o755);
-  const [gateway, auth, messaging, grpc, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [gateway, auth, messaging, grpc, postgres, web] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const marker = `AETHER_LIFECYCLE_RUN=${randomBytes(6).toString('hex')}`;
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['DATABASE_URL', 'TEST_DATABASE_URL', 'REDIS_URL', 'MONGO_URL']) delete env[name];
@@ -81,6 +81,8 @@ async function npmStart(args: string[], options: { service?: string; env?: Recor
     AUTH_URL: `http://127.0.0.1:${auth}/graphql`,
     MESSAGING_URL: `http://127.0.0.1:${messaging}/graphql`,
     EMBEDDED_POSTGRES_PORT: String(postgres),
+    WEB_PORT: String(web),
+    WEB_GATEWAY_URL: `http://127.0.0.1:${gateway}/graphql`,
     ...options.env,
   });
   // Its own process group, so that a failing test can still remove everything it started.
@@ -93,7 +95,7 @@ async function npmStart(args: string[], options: { service?: string; env?: Recor
   );
   const run: NpmRun = {
     npm,
-    ports: options.service ? [Number(env[options.service]), ...(options.service === 'AUTH_PORT' ? [grpc] : [])] : [gateway, auth, messaging, grpc, postgres],
+    ports: options.service ? [Number(env[options.service]), ...(options.service === 'AUTH_PORT' ? [grpc] : [])] : [gateway, auth, messaging, grpc, postgres, web],
     output,
     exited,
     processes: () => processesMarked(marker),
@@ -201,6 +203,7 @@ describe('stopping npm start -w <workspace>', () => {
     ['@aether/gateway', 'GATEWAY_PORT'],
     ['@aether/auth', 'AUTH_PORT'],
     ['@aether/messaging', 'MESSAGING_PORT'],
+    ['@aether/web', 'WEB_PORT'],
   ])('SIGTERM to the npm process of `npm start -w %s` stops the service', async (workspace, portVariable) => {
     const run = await npmStart(['start', '-w', workspace], { service: portVariable, env: { DATABASE_URL: database.url } });
     try {

@@ -208,7 +208,9 @@ describe('web client in two browsers', () => {
     await send(alice, 'Are you there?');
     await bob.page.getByRole('navigation', { name: 'Rooms' }).getByLabel('1 unread').waitFor();
 
-    // Both pages renewed their access token and reopened their socket with it, one socket at a time.
+    // Both pages renew their access token (at the latest 5 s after the last one) and reopen their
+    // socket with it, one socket at a time.
+    await alice.page.waitForFunction(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.length > 1, undefined, { timeout: 20_000 });
     const sockets = await alice.page.evaluate(() => {
       const all = (window as unknown as { __sockets: WebSocket[] }).__sockets;
       return { opened: all.length, open: all.filter((s) => s.readyState === WebSocket.OPEN).length };
