@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { env, loadConfig, repoRoot, secretFor } from '@aether/common';
+import { ConfigError, env, loadConfig, repoRoot, secretFor } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the gateway reads. Docs, compose and Kubernetes files are checked against it. */
@@ -70,6 +70,15 @@ export const gatewayConfigSchema = z.object({
   RATE_LIMIT_SEND_PER_USER: z.coerce.number().int().positive().default(60),
   /** Extra attempts for a subgraph fetch of a query that failed to connect (mutations are never retried). */
   SUBGRAPH_RETRIES: z.coerce.number().int().nonnegative().default(1),
+  /**
+   * Persisted operation manifests (Apollo persisted query lists or GraphQL Codegen persisted
+   * documents): comma-separated paths, each optionally `<client name>=<path>`.
+   */
+  PERSISTED_OPERATIONS: z.string().optional(),
+  /** `off`: any operation runs; `safelist`: only listed ones, by id or in full; `require-id`: only listed ones, by id. */
+  PERSISTED_OPERATIONS_SAFELIST: z.enum(['off', 'safelist', 'require-id']).default('off'),
+  /** Comma-separated client names (`apollographql-client-name`) the safelist applies to; unset: every client. */
+  PERSISTED_OPERATIONS_SAFELIST_CLIENTS: z.string().optional(),
 });
 
 export type GatewayEnv = z.output<typeof gatewayConfigSchema>;
@@ -81,11 +90,15 @@ export interface GatewayConfig extends GatewayEnv {
   introspection: boolean;
   fieldSuggestions: boolean;
   corsOrigins: string[] | '*';
+  safelistClients: string[];
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
   const parsed = loadConfig('gateway', gatewayConfigSchema, source);
   const production = parsed.NODE_ENV === 'production';
+  if (parsed.PERSISTED_OPERATIONS_SAFELIST !== 'off' && !parsed.PERSISTED_OPERATIONS) {
+    throw new ConfigError('gateway', { PERSISTED_OPERATIONS_SAFELIST: 'a safelist needs the manifests of its operations in PERSISTED_OPERATIONS' });
+  }
   const origins = parsed.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     ...parsed,
@@ -95,5 +108,6 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
     introspection: parsed.INTROSPECTION ?? !production,
     fieldSuggestions: parsed.FIELD_SUGGESTIONS ?? !production,
     corsOrigins: !origins || origins.includes('*') ? (production ? [] : '*') : origins,
+    safelistClients: parsed.PERSISTED_OPERATIONS_SAFELIST_CLIENTS?.split(',').map((c) => c.trim()).filter(Boolean) ?? [],
   };
 }

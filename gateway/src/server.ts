@@ -33,6 +33,8 @@ import { subscriptionMetrics } from './edge/observability';
 import { EdgeRateLimiter } from './edge/rate-limit';
 import { graphqlBody, httpErrors, securityHeaders } from './edge/security';
 import { socketOperationGuard } from './edge/ws-guard';
+import { persistedOperationsOverHttp } from './persisted/http';
+import { persistedOperationsFromConfig } from './persisted/resolve';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { serveGatewaySubscriptions } from './subscriptions/ws-server';
@@ -72,6 +74,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     logger,
   });
 
+  const persistedOperations = persistedOperationsFromConfig(config);
   const metrics = new ServiceMetrics('gateway');
   const limits = new OperationLimits(
     {
@@ -182,6 +185,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     '/graphql',
     cors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false, maxAge: 600 }),
     ...graphqlBody(config.LIMIT_BODY_BYTES, config.LIMIT_BATCH_SIZE),
+    persistedOperationsOverHttp(persistedOperations),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = requestContext.getStore()?.requestId ?? '';
@@ -208,6 +212,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     secret: config.gatewaySecret,
     logger,
     guard: socketOperationGuard(limits, rateLimiter),
+    persistedOperations,
     ...subscriptionMetrics(metrics),
     limits: {
       connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
