@@ -34,7 +34,9 @@ import { EdgeRateLimiter } from './edge/rate-limit';
 import { graphqlBody, httpErrors, securityHeaders } from './edge/security';
 import { socketOperationGuard } from './edge/ws-guard';
 import { persistedOperationsOverHttp } from './persisted/http';
+import { parseManifestSources } from './persisted/operation-list';
 import { persistedOperationsFromConfig } from './persisted/resolve';
+import { watchManifests } from './persisted/watch';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { serveGatewaySubscriptions } from './subscriptions/ws-server';
@@ -75,6 +77,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   });
 
   const persistedOperations = persistedOperationsFromConfig(config);
+  const stopWatchingManifests = watchManifests(persistedOperations, parseManifestSources(config.PERSISTED_OPERATIONS), logger);
   const metrics = new ServiceMetrics('gateway');
   const limits = new OperationLimits(
     {
@@ -239,6 +242,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       await upstream.close();
       await apollo.stop();
       await closeServer(httpServer);
+      stopWatchingManifests();
       authClient.close();
       redis?.disconnect();
     },

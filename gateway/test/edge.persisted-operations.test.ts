@@ -158,6 +158,21 @@ describe('persisted operations: by id over HTTP and graphql-ws, safelisting, APQ
       expect(again.data).toEqual({ me: { username: alice.username } });
     });
 
+    it('asks graphql-ws clients for the document of an unknown automatic persisted query hash, then runs it', async () => {
+      const query = 'query Again { me { id } }';
+      const client = wsClient(stack.gatewayUrl, alice.accessToken);
+      try {
+        const unknown = new Collector(client, { query: '', extensions: byHash(sha256(query)) });
+        await unknown.waitForEnd();
+        expect((unknown.error as { extensions?: { code?: string } }[])[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+        const withDocument = new Collector(client, { query, extensions: byHash(sha256(query)) });
+        await withDocument.waitForEnd();
+        expect(withDocument.events[0]).toEqual({ data: { me: { id: alice.id } } });
+      } finally {
+        await client.dispose();
+      }
+    });
+
     it('runs documents that are not in any manifest', async () => {
       const res = await gql(stack.gatewayUrl, UNLISTED, {}, { token: alice.accessToken });
       expect(res.errors).toBeUndefined();
@@ -229,6 +244,38 @@ describe('persisted operations: by id over HTTP and graphql-ws, safelisting, APQ
     expect([inFull.status, codeOf(inFull)]).toEqual([400, 'PERSISTED_QUERY_ID_REQUIRED']);
     const byId = await post(url, { documentId: sha256(ME) }, auth());
     expect(byId.data!.me.id).toBe(alice.id);
+  });
+
+  it('resolves every operation of a batched request by id', async () => {
+    const url = await gatewayWith({ PERSISTED_OPERATIONS_SAFELIST: 'require-id', LIMIT_BATCH_SIZE: '2' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth() },
+      body: JSON.stringify([{ documentId: sha256(ME) }, { extensions: byHash(sha256(ROOM)), variables: { id: roomId } }]),
+    });
+    const [me, room] = await res.json();
+    expect(me.data.me.id).toBe(alice.id);
+    expect(room.data.room).toMatchObject({ id: roomId, name: 'persisted' });
+    const mixed = await post(url, [{ documentId: sha256(ME) }, { query: ME }], auth());
+    expect(codeOf(mixed)).toBe('PERSISTED_QUERY_ID_REQUIRED');
+  });
+
+  it('registers operations from a changed manifest without a restart, and keeps the current list when the file is broken', async () => {
+    const manifest = join(dir, 'reloaded.json');
+    writeFileSync(manifest, JSON.stringify({ [sha256(ME)]: ME }));
+    const url = await gatewayWith({ PERSISTED_OPERATIONS: manifest, PERSISTED_OPERATIONS_SAFELIST: 'require-id' });
+    const myRooms = () => post(url, { documentId: sha256(MY_ROOMS) }, auth());
+    expect(codeOf(await myRooms())).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+
+    writeFileSync(manifest, JSON.stringify({ [sha256(ME)]: ME, [sha256(MY_ROOMS)]: MY_ROOMS }));
+    const deadline = Date.now() + 10_000;
+    while ((await myRooms()).errors && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await myRooms()).errors).toBeUndefined();
+
+    writeFileSync(manifest, '{ not json');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await myRooms()).errors).toBeUndefined();
+    expect(stack.logs.lines.some((l) => l.includes('invalid persisted operations manifest, keeping the current list'))).toBe(true);
   });
 
   it('applies the safelist to the named clients only when PERSISTED_OPERATIONS_SAFELIST_CLIENTS lists them', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse, print, stripIgnoredCharacters } from 'graphql';
+import { parse, print, stripIgnoredCharacters, type ParseOptions } from 'graphql';
 import { z } from 'zod';
 
 /** One operation a client registered ahead of time. */
@@ -47,9 +47,9 @@ export function parseManifestSources(setting: string | undefined): Array<{ path:
  * A document's identity for safelisting: the same definitions whatever their order, whitespace,
  * commas or comments (as Apollo Router matches freeform documents against its list).
  */
-export function canonicalDocument(body: string): string | undefined {
+export function canonicalDocument(body: string, options: ParseOptions = {}): string | undefined {
   try {
-    return parse(body, { noLocation: true })
+    return parse(body, { ...options, noLocation: true })
       .definitions.map((d) => stripIgnoredCharacters(print(d)))
       .sort()
       .join('\n');
@@ -120,10 +120,10 @@ export class PersistedOperationList {
     return this.byId.get(id);
   }
 
-  /** Whether `body` is a registered document that `client` may run. */
-  lists(body: string, client: string | undefined): boolean {
+  /** Whether `body` is a registered document that `client` may run; `options` bound the parse of an unknown one. */
+  lists(body: string, client: string | undefined, options?: ParseOptions): boolean {
     // Clients generated from the manifest send its text verbatim: a map lookup, no parsing.
-    const operations = this.byBody.get(body) ?? this.byCanonical.get(canonicalDocument(body) ?? '') ?? [];
+    const operations = this.byBody.get(body) ?? this.byCanonical.get(canonicalDocument(body, options) ?? '') ?? [];
     return operations.some((op) => availableTo(op, client));
   }
 }

@@ -1,4 +1,5 @@
 import { ConfigError, PersistedOperationCode, PersistedOperationError } from '@aether/common';
+import type { ParseOptions } from 'graphql';
 import type { GatewayConfig } from '../config';
 import { availableTo, parseManifestSources, PersistedOperationList } from './operation-list';
 
@@ -56,12 +57,19 @@ export class PersistedOperations {
   private readonly enforcedClients?: Set<string>;
 
   constructor(
-    private readonly list: PersistedOperationList,
+    private list: PersistedOperationList,
     private readonly mode: SafelistMode,
     /** Client names the safelist applies to; empty: every client, named or not. */
     safelistClients: readonly string[] = [],
+    /** The gateway's parse limits, for documents checked against the safelist before Apollo Server sees them. */
+    private readonly parseOptions: ParseOptions = {},
   ) {
     this.enforcedClients = safelistClients.length ? new Set(safelistClients) : undefined;
+  }
+
+  /** Serves `list` from now on (a manifest changed); requests in flight keep the one they started with. */
+  replaceList(list: PersistedOperationList): void {
+    this.list = list;
   }
 
   private enforced(client: string | undefined): boolean {
@@ -100,7 +108,7 @@ export class PersistedOperations {
           400,
         );
       }
-      if (!this.list.lists(query, client)) {
+      if (!this.list.lists(query, client, this.parseOptions)) {
         throw new PersistedOperationError(PersistedOperationCode.QUERY_NOT_IN_SAFELIST, 'This operation is not in the safelist of registered operations', 403);
       }
     }
@@ -140,5 +148,5 @@ export function persistedOperationsFromConfig(config: GatewayConfig): PersistedO
   } catch (error) {
     throw new ConfigError('gateway', { PERSISTED_OPERATIONS: (error as Error).message });
   }
-  return new PersistedOperations(list, config.PERSISTED_OPERATIONS_SAFELIST, config.safelistClients);
+  return new PersistedOperations(list, config.PERSISTED_OPERATIONS_SAFELIST, config.safelistClients, { maxTokens: config.LIMIT_TOKENS });
 }
