@@ -14,6 +14,7 @@ import {
   type GraphQLEnumValue,
   type GraphQLNamedType,
   type GraphQLSchema,
+  type GraphQLType,
 } from 'graphql';
 import { ROOT } from './composition';
 
@@ -129,14 +130,16 @@ function deprecations(schema: GraphQLSchema): Array<{ path: string; reason: stri
   return found;
 }
 
+const namedTypeOf = (type: GraphQLType): string => getNamedType(type).name;
+
 /** Coordinates of every field, argument and input field of `schema` whose type is `typeName`. */
 function referencesTo(schema: GraphQLSchema, typeName: string): string[] {
   const found: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
-      if (getNamedType(field.type).name === typeName) found.push(`${type.name}.${field.name}`);
-      for (const arg of 'args' in field ? field.args : []) if (getNamedType(arg.type).name === typeName) found.push(`${type.name}.${field.name}.${arg.name}`);
+      if (namedTypeOf(field.type) === typeName) found.push(`${type.name}.${field.name}`);
+      for (const arg of 'args' in field ? field.args : []) if (namedTypeOf(arg.type) === typeName) found.push(`${type.name}.${field.name}.${arg.name}`);
     }
   }
   return found;

@@ -23,7 +23,7 @@ const UNLISTED = '{ me { id bio } }';
 /** POSTs a request body as it is (hash-only and documentId requests have no `query`). */
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const json = await res.json();
+  const json = (await res.json()) as { data?: Record<string, any>; errors?: GraphQLResponse['errors'] }; // eslint-disable-line @typescript-eslint/no-explicit-any
   return { status: res.status, data: json.data ?? undefined, errors: json.errors, headers: res.headers };
 }
 
@@ -101,7 +101,7 @@ describe('persisted operations: by id over HTTP and graphql-ws, safelisting, APQ
       const params = new URLSearchParams({ extensions: JSON.stringify(byHash(sha256(ME))) });
       const get = await fetch(`${stack.gatewayUrl}?${params}`, { headers: { ...auth(), 'apollo-require-preflight': 'true' } });
       expect(get.status).toBe(200);
-      expect((await get.json()).data).toEqual((await gql(stack.gatewayUrl, ME, {}, { token: alice.accessToken })).data);
+      expect(((await get.json()) as { data: unknown }).data).toEqual((await gql(stack.gatewayUrl, ME, {}, { token: alice.accessToken })).data);
     });
 
     it('runs a persisted subscription and a persisted query over graphql-ws with the results of the full documents', async () => {
@@ -253,7 +253,7 @@ describe('persisted operations: by id over HTTP and graphql-ws, safelisting, APQ
       headers: { 'content-type': 'application/json', ...auth() },
       body: JSON.stringify([{ documentId: sha256(ME) }, { extensions: byHash(sha256(ROOM)), variables: { id: roomId } }]),
     });
-    const [me, room] = await res.json();
+    const [me, room] = (await res.json()) as Array<{ data: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(me.data.me.id).toBe(alice.id);
     expect(room.data.room).toMatchObject({ id: roomId, name: 'persisted' });
     const mixed = await post(url, [{ documentId: sha256(ME) }, { query: ME }], auth());
