@@ -146,6 +146,10 @@ describe('persisted operations: by id over HTTP and graphql-ws, safelisting, APQ
       expect([both.status, codeOf(both)]).toEqual([400, 'BAD_REQUEST']);
       const notString = await post(stack.gatewayUrl, { documentId: { $ne: 1 } }, auth());
       expect([notString.status, codeOf(notString)]).toEqual([400, 'BAD_REQUEST']);
+      for (const persistedQuery of [{ version: 1, sha256Hash: { $ne: 1 } }, { version: 1 }, 'abc']) {
+        const malformed = await post(stack.gatewayUrl, { extensions: { persistedQuery } }, auth());
+        expect([malformed.status, codeOf(malformed)]).toEqual([400, 'BAD_REQUEST']);
+      }
     });
 
     it('keeps automatic persisted queries working: unknown hash, then the document with its hash, then the hash alone', async () => {

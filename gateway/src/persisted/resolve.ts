@@ -38,7 +38,11 @@ export function clientNameOf(
 
 function persistedQueryHash(extensions: OperationRequest['extensions']): string | undefined {
   const persisted = extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
-  return typeof persisted?.sha256Hash === 'string' ? persisted.sha256Hash : undefined;
+  if (persisted === undefined || persisted === null) return undefined;
+  if (typeof persisted !== 'object' || typeof persisted.sha256Hash !== 'string') {
+    throw new PersistedOperationError('BAD_REQUEST', '`extensions.persistedQuery.sha256Hash` must be a string', 400);
+  }
+  return persisted.sha256Hash;
 }
 
 function withoutPersistedQuery(extensions: OperationRequest['extensions']): Record<string, unknown> | undefined {
