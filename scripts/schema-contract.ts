@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ChangeType, CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import {
   buildSchema,
@@ -233,4 +234,38 @@ export function formatVerdict(verdict: SchemaVerdict): string {
   section('Dangerous changes', verdict.dangerous);
   section('Safe changes', verdict.safe);
   return lines.length ? lines.join('\n') : 'No changes since the released schema.';
+}
+
+const CHANGELOG_HEADER = `# API schema changelog
+
+Every release of the client-facing API schema (\`schema/released/api.graphql\`), newest last.
+Written by \`npm run schema:release\`; see the README's "Schema releases and deprecation" for the policy.
+`;
+
+/**
+ * Records `api` as the released schema and appends its changes to the changelog, unless the
+ * check refuses it (breaking changes, missing descriptions) or nothing changed.
+ */
+export async function recordRelease(options: { api: string; label: string; releasedFile: string; changelogFile: string }): Promise<{ released: boolean; refused?: string }> {
+  const missing = undescribed(buildSchema(options.api));
+  if (missing.length) return { released: false, refused: `without a description: ${missing.join(', ')}` };
+  const first = !existsSync(options.releasedFile);
+  const verdict = first ? undefined : await checkSchemaChange(readFileSync(options.releasedFile, 'utf8'), options.api);
+  if (verdict?.breaking.length) return { released: false, refused: formatVerdict(verdict) };
+  const entry = [`\n## ${options.label}\n`];
+  if (!verdict) entry.push('First recorded release.\n');
+  else {
+    const list = (title: string, findings: SchemaFinding[]) => {
+      if (findings.length) entry.push(`### ${title}\n${findings.map((f) => `- \`${f.path}\`: ${f.message}`).join('\n')}\n`);
+    };
+    list('Removed after deprecation', verdict.plannedRemovals);
+    list('Dangerous', verdict.dangerous);
+    list('Added and changed', verdict.safe);
+    if (entry.length === 1) return { released: false };
+  }
+  mkdirSync(dirname(options.releasedFile), { recursive: true });
+  writeFileSync(options.releasedFile, `# Released API schema (${options.label}), recorded by \`npm run schema:release\`. Do not edit.\n${options.api.replace(/^#.*\n/, '')}`);
+  if (!existsSync(options.changelogFile)) writeFileSync(options.changelogFile, CHANGELOG_HEADER);
+  appendFileSync(options.changelogFile, entry.join('\n'));
+  return { released: true };
 }

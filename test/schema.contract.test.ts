@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSchema } from 'graphql';
 import { composeSupergraph } from '../scripts/composition';
-import { checkSchemaChange, formatVerdict, RELEASED_SCHEMA_FILE, undescribed } from '../scripts/schema-contract';
+import { checkSchemaChange, formatVerdict, recordRelease, RELEASED_SCHEMA_FILE, undescribed } from '../scripts/schema-contract';
 
 const ROOT = join(__dirname, '..');
 const released = readFileSync(RELEASED_SCHEMA_FILE, 'utf8');
@@ -103,5 +104,38 @@ describe('schema contract: the current API schema against the released one', () 
     const result = spawnSync('npm', ['run', '--silent', 'schema:check'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+});
+
+describe('schema release', () => {
+  let dir: string;
+  const files = () => ({ releasedFile: join(dir, 'released', 'api.graphql'), changelogFile: join(dir, 'CHANGELOG.md') });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aether-release-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records a first release, then appends each release’s changes to the changelog', async () => {
+    expect(await recordRelease({ api: released, label: 'v1', ...files() })).toEqual({ released: true });
+    expect(await recordRelease({ api: released, label: 'v1.0.1', ...files() })).toEqual({ released: false });
+
+    const deprecated = editType(released, 'User', 'bio: String', 'bio: String @deprecated(reason: "Use `displayName` instead.")');
+    expect(await recordRelease({ api: deprecated, label: 'v2', ...files() })).toEqual({ released: true });
+    const removed = editType(deprecated, 'User', /\n\s+"""A short text about the user, if they wrote one."""\n\s+bio: String @deprecated[^\n]*/, '');
+    expect(await recordRelease({ api: removed, label: 'v3', ...files() })).toEqual({ released: true });
+
+    const changelog = readFileSync(files().changelogFile, 'utf8');
+    expect(changelog).toMatch(/## v1\n\nFirst recorded release\.[\s\S]*## v2\n[\s\S]*User\.bio[\s\S]*## v3\n\n### Removed after deprecation\n- `User\.bio`/);
+    expect(readFileSync(files().releasedFile, 'utf8')).not.toMatch(/bio: String @deprecated/);
+  });
+
+  it('refuses to release a breaking change and leaves the released schema as it was', async () => {
+    await recordRelease({ api: released, label: 'v1', ...files() });
+    const before = readFileSync(files().releasedFile, 'utf8');
+    const outcome = await recordRelease({ api: editType(released, 'User', 'bio: String', 'bio: Int'), label: 'v2', ...files() });
+    expect(outcome.released).toBe(false);
+    expect(outcome.refused).toMatch(/FIELD_TYPE_CHANGED User\.bio/);
+    expect(readFileSync(files().releasedFile, 'utf8')).toBe(before);
+    expect(readFileSync(files().changelogFile, 'utf8')).not.toContain('## v2');
   });
 });
