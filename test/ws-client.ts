@@ -1,4 +1,4 @@
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type ExecutionResult, type SubscribePayload } from 'graphql-ws';
 import WebSocket from 'ws';
 
 /** A graphql-ws client on the gateway, as a chat UI would open one. */
@@ -30,9 +30,10 @@ export class Collector<T = Record<string, any>> { // eslint-disable-line @typesc
   private waiters: (() => void)[] = [];
   readonly dispose: () => void;
 
-  constructor(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  /** `query` is the document, or a whole `subscribe` payload (e.g. a persisted operation's id in `extensions`). */
+  constructor(client: Client, query: string | SubscribePayload, variables: Record<string, unknown> = {}) {
     this.dispose = client.subscribe<T>(
-      { query, variables },
+      typeof query === 'string' ? { query, variables } : query,
       {
         next: (value) => {
           this.events.push(value);

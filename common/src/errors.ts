@@ -54,6 +54,33 @@ export class RateLimitedError extends GraphQLError {
   }
 }
 
+/**
+ * Codes of persisted operations and safelisting, named as Apollo Router and Apollo Server name
+ * them, so that clients and their persisted-query links recognise them.
+ */
+export const PersistedOperationCode = {
+  /** An APQ hash the gateway does not know: send the full document with the hash once. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** An operation id that is not in the gateway's persisted operation list (for this client). */
+  PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
+  /** A document sent in full that is not in the safelist. */
+  QUERY_NOT_IN_SAFELIST: 'QUERY_NOT_IN_SAFELIST',
+  /** A document sent in full where only operation ids are accepted. */
+  PERSISTED_QUERY_ID_REQUIRED: 'PERSISTED_QUERY_ID_REQUIRED',
+} as const;
+export type PersistedOperationCode = (typeof PersistedOperationCode)[keyof typeof PersistedOperationCode];
+
+/** A persisted operation refused; `httpStatus` is what HTTP answers with (Apollo Router's statuses). */
+export class PersistedOperationError extends GraphQLError {
+  constructor(
+    code: PersistedOperationCode | 'BAD_REQUEST',
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message, { extensions: { code } });
+  }
+}
+
 const PUBLIC_CODES = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.UNAUTHENTICATED,
@@ -67,6 +94,9 @@ const PUBLIC_CODES = new Set<string>([
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  PersistedOperationCode.PERSISTED_QUERY_NOT_IN_LIST,
+  PersistedOperationCode.QUERY_NOT_IN_SAFELIST,
+  PersistedOperationCode.PERSISTED_QUERY_ID_REQUIRED,
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 

@@ -91,6 +91,15 @@ export const gatewayConfigSchema = z.object({
   /** Identical queries in flight for the same caller share one subgraph fetch. */
   SUBGRAPH_DEDUPE: env.bool(true),
   ...telemetryEnv,
+  /**
+   * Persisted operation manifests (Apollo persisted query lists or GraphQL Codegen persisted
+   * documents): comma-separated paths, each optionally `<client name>=<path>`.
+   */
+  PERSISTED_OPERATIONS: z.string().optional(),
+  /** `off`: any operation runs; `safelist`: only listed ones, by id or in full; `require-id`: only listed ones, by id. */
+  PERSISTED_OPERATIONS_SAFELIST: z.enum(['off', 'safelist', 'require-id']).default('off'),
+  /** Comma-separated client names (`apollographql-client-name`) the safelist applies to; unset: every client. */
+  PERSISTED_OPERATIONS_SAFELIST_CLIENTS: z.string().optional(),
 });
 
 export type GatewayEnv = z.output<typeof gatewayConfigSchema>;
@@ -106,6 +115,7 @@ export interface GatewayConfig extends GatewayEnv {
   trustedProxies: string;
   /** Bucket limits: RATE_LIMIT_BUCKETS, with RATE_LIMIT_AUTH_PER_IP and RATE_LIMIT_SEND_PER_USER for `auth` and `send`. */
   rateBuckets: Record<string, number>;
+  safelistClients: string[];
 }
 
 function bucketLimits(parsed: GatewayEnv): Record<string, number> {
@@ -120,6 +130,9 @@ function bucketLimits(parsed: GatewayEnv): Record<string, number> {
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
   const parsed = loadConfig('gateway', gatewayConfigSchema, source);
   const production = parsed.NODE_ENV === 'production';
+  if (parsed.PERSISTED_OPERATIONS_SAFELIST !== 'off' && !parsed.PERSISTED_OPERATIONS) {
+    throw new ConfigError('gateway', { PERSISTED_OPERATIONS_SAFELIST: 'a safelist needs the manifests of its operations in PERSISTED_OPERATIONS' });
+  }
   const trusted = parsed.TRUSTED_PROXIES ?? (production ? '' : 'loopback');
   try {
     trustedProxies(trusted);
@@ -137,5 +150,6 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
     trustedProxies: trusted,
     rateBuckets: bucketLimits(parsed),
     corsOrigins: !origins || origins.includes('*') ? (production ? [] : '*') : origins,
+    safelistClients: parsed.PERSISTED_OPERATIONS_SAFELIST_CLIENTS?.split(',').map((c) => c.trim()).filter(Boolean) ?? [],
   };
 }

@@ -39,6 +39,10 @@ import { EdgeRateLimiter } from './edge/rate-limit';
 import { graphqlBody, httpErrors, securityHeaders } from './edge/security';
 import { rateBudgets } from './edge/rate-budgets';
 import { sessionCheck } from './edge/session-check';
+import { persistedOperationsOverHttp } from './persisted/http';
+import { parseManifestSources } from './persisted/operation-list';
+import { persistedOperationsFromConfig } from './persisted/resolve';
+import { watchManifests } from './persisted/watch';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { SessionWatch } from './subscriptions/session-watch';
 import { UpstreamConnections } from './subscriptions/upstream';
@@ -85,6 +89,8 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     logger,
   });
 
+  const persistedOperations = persistedOperationsFromConfig(config);
+  const stopWatchingManifests = watchManifests(persistedOperations, parseManifestSources(config.PERSISTED_OPERATIONS), logger);
   const metrics = new ServiceMetrics('gateway');
   const limits = new OperationLimits(
     {
@@ -206,6 +212,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     '/graphql',
     cors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false, maxAge: 600 }),
     ...graphqlBody(config.LIMIT_BODY_BYTES, config.LIMIT_BATCH_SIZE),
+    persistedOperationsOverHttp(persistedOperations),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = requestContext.getStore()?.requestId ?? '';
@@ -240,6 +247,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     guard: admission.socketGuard(),
     trustedProxies: trust,
     sessionWatch,
+    persistedOperations,
     ...subscriptionMetrics(metrics),
     limits: {
       connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
@@ -268,6 +276,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       await apollo.stop();
       await closeServer(httpServer);
       await subgraphHttp.close();
+      stopWatchingManifests();
       authClient.close();
       redis?.disconnect();
     },

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
 import type { GatewayContext } from '../context';
 import { clientAddress, type TrustedProxies } from '../edge/client-address';
+import { clientNameOf, type PersistedOperations } from '../persisted/resolve';
 import { CloseCodes } from './close-codes';
 import { SlowConsumerError, federatedSubscription } from './execute';
 import type { SubscriptionPlanner } from './planner';
@@ -66,6 +67,8 @@ export interface SubscriptionServerOptions {
   trustedProxies: TrustedProxies;
   /** Ended sessions as auth announces them: their sockets close with 4403 at once. */
   sessionWatch?: SessionWatch;
+  /** Operations sent by id, and the safelist: the same object HTTP uses. */
+  persistedOperations: PersistedOperations;
 }
 
 /** What the edge checks on every operation a socket starts, before it is planned. */
@@ -159,6 +162,12 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       if (!schema) return [new GraphQLError('The gateway has not loaded a schema yet', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
       if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
         return [new RateLimitedError(1, `At most ${limits.subscriptionsPerConnection} operations per connection`)];
+      }
+      try {
+        const client = clientNameOf(ctx.connectionParams, ctx.extra.request.headers);
+        payload = { ...payload, query: options.persistedOperations.documentFor(payload, client) };
+      } catch (error) {
+        return [error as GraphQLError];
       }
       const context: GatewayContext = {
         viewer: ctx.extra.viewer,
