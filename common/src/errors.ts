@@ -96,6 +96,8 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    // Like an internal error, an unavailable service is worth reporting: it carries the id to quote.
+    if (code === ErrorCode.SERVICE_UNAVAILABLE) return { ...formatted, extensions: { ...extensions, ...requestIdExtension() } };
     return { ...formatted, extensions };
   }
   return {
