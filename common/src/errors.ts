@@ -9,6 +9,7 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -81,6 +82,20 @@ export class PersistedOperationError extends GraphQLError {
   }
 }
 
+/**
+ * A service behind the gateway did not answer in time or could not be reached: the operation
+ * may or may not have run, so it is safe to retry only what is idempotent (a send with the same
+ * `clientMessageId`). The detail for the log is the `cause`, never shown to the client.
+ */
+export class ServiceUnavailableError extends GraphQLError {
+  constructor(cause: Error, retryAfterSeconds = 1) {
+    super('Service temporarily unavailable, try again', {
+      originalError: cause,
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true, retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) },
+    });
+  }
+}
+
 const PUBLIC_CODES = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.UNAUTHENTICATED,
@@ -88,6 +103,7 @@ const PUBLIC_CODES = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.CONFLICT,
   ErrorCode.RATE_LIMITED,
+  ErrorCode.SERVICE_UNAVAILABLE,
   // Apollo Server's own codes for malformed operations are safe to show as they are.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -110,6 +126,8 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    // Like an internal error, an unavailable service is worth reporting: it carries the id to quote.
+    if (code === ErrorCode.SERVICE_UNAVAILABLE) return { ...formatted, extensions: { ...extensions, ...requestIdExtension() } };
     return { ...formatted, extensions };
   }
   return {

@@ -18,7 +18,7 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<BaseConte
         async didEncounterErrors({ errors, operationName }) {
           for (const error of errors) {
             const code = error.extensions?.code;
-            if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
+            if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== ErrorCode.SERVICE_UNAVAILABLE) continue;
             logger.error('operation failed', {
               operationName,
               path: error.path?.join('.'),

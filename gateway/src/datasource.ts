@@ -1,4 +1,4 @@
-import { ErrorCode, REQUEST_ID_HEADER, IDENTITY_HEADER, signIdentity, type ServiceMetrics } from '@aether/common';
+import { ErrorCode, ServiceUnavailableError, REQUEST_ID_HEADER, IDENTITY_HEADER, signIdentity, type ServiceMetrics } from '@aether/common';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { getBatchingExecutor } from '@graphql-tools/batch-execute';
 import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
@@ -81,9 +81,12 @@ export class SignedIdentityDataSource implements GraphQLDataSource<GatewayContex
         const reason = transientReason(error);
         if (!idempotent || attempt >= retries || !reason) {
           observe('error');
-          // Named for the log line (clients only ever see INTERNAL_SERVER_ERROR).
-          if (reason) throw new Error(`subgraph ${name} unavailable (${reason})`, { cause: error });
-          if ((error as Error).name === 'TimeoutError') throw new Error(`subgraph ${name} timed out after ${this.fetchOptions.timeoutMs} ms`, { cause: error });
+          // Under load a subgraph answers late rather than wrongly: the client gets a retryable
+          // code (the log line names the subgraph), not an internal error it cannot act on.
+          if (reason) throw new ServiceUnavailableError(new Error(`subgraph ${name} unavailable (${reason})`, { cause: error }));
+          if ((error as Error).name === 'TimeoutError') {
+            throw new ServiceUnavailableError(new Error(`subgraph ${name} timed out after ${this.fetchOptions.timeoutMs} ms`, { cause: error }));
+          }
           throw error;
         }
         metrics?.subgraphFetchRetries.inc({ subgraph: name });

@@ -57,7 +57,10 @@ describe('gateway edge: a subgraph outage', () => {
       // ... and the request id to quote, the same the response header and the logs carry.
       const requestId = res.headers.get('x-request-id');
       expect(requestId).toBeTruthy();
-      expect(res.errors![0]).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
+      expect(res.errors![0]).toEqual({
+        message: 'Service temporarily unavailable, try again',
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfter: 1, requestId },
+      });
       expect(JSON.stringify(res.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch failed/);
     });
 
@@ -68,7 +71,7 @@ describe('gateway edge: a subgraph outage', () => {
       const afterQuery = await retries();
       expect(afterQuery).toBe(before + 1);
       const send = await gql(stack.gatewayUrl, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`, { i: { roomId, body: 'lost?' } }, { token: alice.accessToken });
-      expect(codeOf(send)).toBe('INTERNAL_SERVER_ERROR');
+      expect(codeOf(send)).toBe('SERVICE_UNAVAILABLE');
       expect(send.data ?? null).toBeNull();
       expect(await retries()).toBe(afterQuery);
     });
@@ -106,7 +109,7 @@ describe('gateway edge: a subgraph outage', () => {
       await result.waitForEnd();
       await client.dispose();
       const [error] = result.events[0].errors as unknown as { extensions: { code: string; requestId: string } }[];
-      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(error.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfter: 1, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       const logged = stack.logs.lines.filter((l) => l.includes(error.extensions.requestId)).map((l) => JSON.parse(l));
       expect(logged.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ service: 'gateway', message: 'operation failed', userId: alice.id })]);
     });

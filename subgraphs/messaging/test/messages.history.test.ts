@@ -22,7 +22,7 @@ describe('message history: a Relay connection over seq', () => {
     stack = await startStack();
     [alice, bob] = (await Promise.all([registerUser(stack), registerUser(stack)])).map((u) => clientFor(stack, u));
     roomId = (await alice.createRoom('history', [bob.user.id])).id;
-    const answered = await inBatches(COUNT, 25, (i) => [alice, bob][i % 2].sendOk(roomId, `message ${i}`));
+    const answered = await inBatches(COUNT, 25, (i) => [alice, bob][i % 2].sendRetrying(roomId, `message ${i}`));
     sent = answered.map(({ id, seq, body }) => ({ id, seq, body })).sort((a, b) => a.seq - b.seq);
   });
   afterAll(() => stack.stop());

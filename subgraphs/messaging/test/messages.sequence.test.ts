@@ -31,7 +31,7 @@ describe('sequence numbers under concurrent sends', () => {
     const [owner] = senders;
     const room = await owner.createRoom('busy', senders.slice(1).map((s) => s.user.id));
     const sent = await Promise.all(
-      Array.from({ length: SENDS }, (_, i) => senders[i % senders.length].sendOk(room.id, `message ${i}`)),
+      Array.from({ length: SENDS }, (_, i) => senders[i % senders.length].sendRetrying(room.id, `message ${i}`)),
     );
     const seqs = sent.map((m) => m.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: SENDS }, (_, i) => i + 1));
@@ -47,7 +47,7 @@ describe('sequence numbers under concurrent sends', () => {
     const [a, b] = senders;
     const [first, second] = await Promise.all([a.createRoom('one', [b.user.id]), a.createRoom('two', [b.user.id])]);
     const sent = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => [a, b][i % 2].sendOk(i < 20 ? first.id : second.id, `m${i}`)),
+      Array.from({ length: 40 }, (_, i) => [a, b][i % 2].sendRetrying(i < 20 ? first.id : second.id, `m${i}`)),
     );
     for (const room of [first, second]) {
       const seqs = sent.filter((_, i) => (i < 20 ? first : second) === room).map((m) => m.seq).sort((x, y) => x - y);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { gql, type GraphQLResponse, type Stack, type TestUser } from '../../../test/harness';
 
@@ -30,6 +31,19 @@ export function clientFor(stack: Stack, user: TestUser) {
       request(SEND, { input: { roomId, body, ...extra } }),
     sendOk: async (roomId: string, body: string, extra: { clientMessageId?: string; replyToId?: string } = {}) =>
       must<{ id: string; seq: number; body: string }>(await request(SEND, { input: { roomId, body, ...extra } }), 'sendMessage'),
+    /**
+     * Sends as a chat app should: with a clientMessageId, and again with the same one while the
+     * answer is the retryable SERVICE_UNAVAILABLE (the first try may have been stored all the same).
+     */
+    sendRetrying: async (roomId: string, body: string) => {
+      const clientMessageId = randomUUID();
+      for (let attempt = 1; ; attempt++) {
+        const res = await request(SEND, { input: { roomId, body, clientMessageId } });
+        const retryable = res.errors?.length && res.errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
+        if (!retryable || attempt === 20) return must<{ id: string; seq: number; body: string }>(res, 'sendMessage');
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    },
   };
 }
 

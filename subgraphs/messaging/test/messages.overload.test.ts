@@ -1,0 +1,58 @@
+import { registerUser, startStack, type Stack } from '../../../test/harness';
+import { clientFor, type MessagingClient } from './messaging-client';
+
+const SENDS = 200;
+const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { id seq body clientMessageId } }`;
+type Sent = { id: string; seq: number; body: string; clientMessageId: string };
+
+// A gateway whose patience (SUBGRAPH_TIMEOUT_MS) is far below the time a burst into one room
+// takes: what a loaded machine does to the default 10 s, made certain instead of likely.
+describe('sends when messaging answers later than the gateway waits', () => {
+  let stack: Stack;
+  let senders: MessagingClient[];
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { SUBGRAPH_TIMEOUT_MS: '150' } });
+    const users = await Promise.all([1, 2, 3, 4].map(() => registerUser(stack)));
+    senders = users.map((u) => clientFor(stack, u));
+  });
+  afterAll(() => stack.stop());
+
+  it('refuses with the retryable SERVICE_UNAVAILABLE, and retries with the same clientMessageId store each message once, gap-free', async () => {
+    const [owner] = senders;
+    const room = await owner.createRoom('burst', senders.slice(1).map((s) => s.user.id));
+    const inputs = Array.from({ length: SENDS }, (_, i) => ({ roomId: room.id, body: `message ${i}`, clientMessageId: `burst-${i}` }));
+    const first = await Promise.all(inputs.map((input, i) => senders[i % senders.length].request(SEND, { input })));
+
+    const refused = first.filter((res) => res.errors?.length);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const res of refused) {
+      expect(res.errors).toEqual([
+        expect.objectContaining({
+          message: 'Service temporarily unavailable, try again',
+          extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfter: 1 }),
+        }),
+      ]);
+      expect(JSON.stringify(res.errors)).not.toMatch(/messaging|timed out|stack/i);
+    }
+
+    // One at a time, as a client's outbox drains: each answers within the timeout.
+    const answered: Sent[] = [];
+    for (const [i, input] of inputs.entries()) {
+      const res = await senders[i % senders.length].request(SEND, { input });
+      expect(res.errors).toBeUndefined();
+      answered.push(res.data!.sendMessage);
+    }
+    expect(answered.map((m) => m.body)).toEqual(inputs.map((input) => input.body));
+    expect(answered.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: SENDS }, (_, i) => i + 1));
+    for (const [i, res] of first.entries()) {
+      if (!res.errors) expect(res.data!.sendMessage).toEqual(answered[i]);
+    }
+    const lastSeq = await owner.request(`query($id: ID!) { room(id: $id) { lastSeq } }`, { id: room.id });
+    expect(lastSeq.data!.room.lastSeq).toBe(SENDS);
+  });
+
+  it('logs the subgraph that timed out for the operator', () => {
+    expect(stack.logs.lines.some((l) => /"subgraph messaging timed out after 150 ms"/.test(l))).toBe(true);
+  });
+});
