@@ -9,7 +9,7 @@ const shared = {
   moduleNameMapper: { '^@aether/common$': '<rootDir>/common/src/index.ts' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
-const unitTests = ['<rootDir>/gateway/test/unit/**/*.test.ts', '<rootDir>/common/test/**/*.test.ts'];
+const unitTests = ['<rootDir>/{gateway,subgraphs/*}/test/unit/**/*.test.ts', '<rootDir>/common/test/**/*.test.ts'];
 
 module.exports = {
   testTimeout: 60_000,
@@ -20,7 +20,7 @@ module.exports = {
       ...shared,
       displayName: 'stack',
       testMatch: ['<rootDir>/{gateway,subgraphs/*,test}/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '/gateway/test/unit/'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '/test/unit/'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
