@@ -35,7 +35,7 @@ export class Collector<T = Record<string, any>> { // eslint-disable-line @typesc
       { query, variables },
       {
         next: (value) => {
-          this.events.push(value);
+          this.events.push(value as ExecutionResult<T>);
           this.notify();
         },
         error: (error) => {
