@@ -751,7 +751,7 @@ describe('deployment files', () => {
       observed.tracing.otlpEndpoint = 'http://otel-collector.observability:4318';
       observed.metrics.serviceMonitor = { enabled: true, interval: '30s', labels: { release: 'kube-prometheus-stack' } };
       const { objects } = render(observed);
-      const monitors = objects.filter((o) => o.kind === 'ServiceMonitor');
+      const monitors: Obj[] = objects.filter((o) => o.kind === 'ServiceMonitor');
       checkKubernetesObjects(objects.filter((o) => o.kind !== 'ServiceMonitor'), 'helm chart with tracing', secretTemplate(), required);
       for (const spec of SERVICES) {
         const config = find(objects, 'ConfigMap', `aetherconnect-${spec.name}`)!.data;
@@ -764,7 +764,7 @@ describe('deployment files', () => {
         expect(service.spec.selector).toEqual(monitor.spec.selector.matchLabels);
         expect(service.spec.ports.map((p: Obj) => p.name)).toContain('http');
       }
-      expect(render().objects.filter((o) => o.kind === 'ServiceMonitor' || o.data?.OTEL_EXPORTER_OTLP_ENDPOINT)).toEqual([]);
+      expect(render().objects.filter((o: Obj) => o.kind === 'ServiceMonitor' || o.data?.OTEL_EXPORTER_OTLP_ENDPOINT)).toEqual([]);
     });
 
     test('values that are not set, or a variable a service does not read, fail', () => {

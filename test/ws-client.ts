@@ -36,7 +36,7 @@ export class Collector<T = Record<string, any>> { // eslint-disable-line @typesc
       typeof query === 'string' ? { query, variables } : query,
       {
         next: (value) => {
-          this.events.push(value);
+          this.events.push(value as ExecutionResult<T>);
           this.notify();
         },
         error: (error) => {

@@ -1,3 +1,4 @@
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestContext } from './logger';
 
@@ -105,15 +106,15 @@ const PUBLIC_CODES = new Set<string>([
   ErrorCode.RATE_LIMITED,
   ErrorCode.SERVICE_UNAVAILABLE,
   // Apollo Server's own codes for malformed operations are safe to show as they are.
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
   PersistedOperationCode.PERSISTED_QUERY_NOT_IN_LIST,
   PersistedOperationCode.QUERY_NOT_IN_SAFELIST,
   PersistedOperationCode.PERSISTED_QUERY_ID_REQUIRED,
-  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 /**

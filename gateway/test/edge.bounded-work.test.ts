@@ -139,7 +139,7 @@ describe('edge: bounded work per operation', () => {
 
   it('refuses the same over a WebSocket', async () => {
     const client = wsClient(stack.gatewayUrl, alice.accessToken);
-    const result = await new Promise<{ errors?: { extensions?: Record<string, unknown> }[] }>((resolve) => {
+    const result = await new Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>((resolve) => {
       client.subscribe({ query: `{ myRooms(first: 1000) { id } }` }, { next: resolve, error: (e) => resolve({ errors: e as never }), complete: () => undefined });
     });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'list_size', field: 'Query.myRooms' });
@@ -156,7 +156,7 @@ describe('edge: bounded work per operation', () => {
         { after },
         as(alice),
       );
-      const page = res.data!.myRooms as { id: string; cursor: string }[];
+      const page = (res.data as Record<string, unknown>).myRooms as { id: string; cursor: string }[];
       seen.push(...page.map((r) => r.id));
       after = page.length === 25 ? page.at(-1)!.cursor : null;
     } while (after);

@@ -1,5 +1,6 @@
 import type { ServiceMetrics } from '@aether/common';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -41,7 +42,7 @@ export type LimitName = 'depth' | 'aliases' | 'root_fields' | 'tokens' | 'direct
 /** An operation over one of the limits: GRAPHQL_VALIDATION_FAILED with HTTP 400, as Apollo answers invalid operations. */
 export function limitError(limit: LimitName, message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit, ...details, http: { status: 400 } },
+    extensions: { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED, limit, ...details, http: { status: 400 } },
   });
 }
 

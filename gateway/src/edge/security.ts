@@ -1,4 +1,5 @@
 import { ErrorCode, type Logger } from '@aether/common';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
 
@@ -45,7 +46,7 @@ export function securityHeaders(): RequestHandler {
 }
 
 /** A GraphQL-shaped error body, so that clients parse every refusal the same way. */
-function refuse(res: express.Response, status: number, message: string, code = 'BAD_REQUEST'): void {
+function refuse(res: express.Response, status: number, message: string, code: string = ApolloServerErrorCode.BAD_REQUEST): void {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 

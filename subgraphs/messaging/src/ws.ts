@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { ErrorCode, maskError, verifyIdentity, type Identity, type Logger } from '@aether/common';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -49,7 +50,7 @@ export function serveSubscriptions(options: {
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((error) => {
           if (error.extensions?.code) return maskError(error.toJSON());
-          if (!error.originalError) return { ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+          if (!error.originalError) return { ...error.toJSON(), extensions: { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED } };
           options.logger.error('subscription failed', { error: error.message, stack: error.originalError.stack });
           return maskError(error.toJSON());
         }),

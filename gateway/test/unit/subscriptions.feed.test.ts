@@ -1,4 +1,4 @@
-import { SlowConsumerError, UpstreamFeed, type UpstreamSink } from '../src/subscriptions/upstream-feed';
+import { SlowConsumerError, UpstreamFeed, type UpstreamSink } from '../../src/subscriptions/upstream-feed';
 
 /** A subgraph subscription as the feed sees it: every open() with the seq it resumes from, and who is listening. */
 function upstream() {

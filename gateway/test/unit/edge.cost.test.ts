@@ -1,5 +1,5 @@
 import { buildSchema, getOperationAST, parse } from 'graphql';
-import { demandControlOf, operationCost } from '../src/edge/cost';
+import { demandControlOf, operationCost } from '../../src/edge/cost';
 
 const SDL = `
   schema @link(url: "https://specs.apollo.dev/cost/v0.1", import: [{ name: "@listSize", as: "@size" }, "@cost"]) { query: Query }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { MemoryWindowCounters } from '../src/edge/counters';
-import { rateBudgets } from '../src/edge/rate-budgets';
+import { MemoryWindowCounters } from '../../src/edge/counters';
+import { rateBudgets } from '../../src/edge/rate-budgets';
 
-const supergraph = parse(readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8'));
+const supergraph = parse(readFileSync(join(__dirname, '..', '..', '..', 'schema', 'supergraph.graphql'), 'utf8'));
 
 describe('rate budgets, as the subgraphs declare them in the supergraph', () => {
   it('reads every @rateBudget of the composed supergraph, from both subgraphs', () => {

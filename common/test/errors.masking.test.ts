@@ -1,0 +1,44 @@
+import { ErrorCode, maskError, RateLimitedError } from '../src/errors';
+import { requestContext } from '../src/logger';
+
+describe('maskError', () => {
+  it('passes our public codes through and drops a stack trace', () => {
+    const masked = maskError({
+      message: 'Too many requests',
+      path: ['sendMessage'],
+      extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: 3, stacktrace: ['at secret (/srv/app.ts:1)'] },
+    });
+    expect(masked).toEqual({ message: 'Too many requests', path: ['sendMessage'], extensions: { code: 'RATE_LIMITED', retryAfter: 3 } });
+  });
+
+  it.each(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND'])(
+    "keeps Apollo Server's own code %s with its message",
+    (code) => {
+      expect(maskError({ message: 'Syntax Error: Unexpected <EOF>.', extensions: { code } })).toEqual({
+        message: 'Syntax Error: Unexpected <EOF>.',
+        extensions: { code },
+      });
+    },
+  );
+
+  it.each([
+    ['no code', { message: 'connect ECONNREFUSED 10.0.0.5:5432 password=hunter2' }],
+    ['an unknown code', { message: 'relation "users" does not exist', extensions: { code: 'DB_ERROR', detail: 'x' } }],
+    ['a code that is not a string', { message: 'boom', extensions: { code: 42 } }],
+    ['INTERNAL_SERVER_ERROR with details', { message: 'TypeError: x is undefined', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at f'] } }],
+  ])('hides everything of an error with %s', (_case, formatted) => {
+    const masked = maskError({ ...formatted, path: ['me'] });
+    expect(masked).toEqual({ message: 'Internal server error', path: ['me'], locations: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(masked)).not.toMatch(/hunter2|users|TypeError|stacktrace/);
+  });
+
+  it('gives a hidden error the request id a user can quote, when there is one', () => {
+    const masked = requestContext.run({ requestId: 'req-123' } as never, () => maskError({ message: 'boom' }));
+    expect(masked.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-123' });
+  });
+
+  it('rounds retryAfter up to whole seconds, at least one', () => {
+    expect(new RateLimitedError(0.2).extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 1 });
+    expect(new RateLimitedError(2.1).extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 3 });
+  });
+});
