@@ -155,6 +155,7 @@ export type MessageEdited = RoomEvent & {
   seq: Scalars['Int']['output'];
 };
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds the signed-in user's reaction (one per emoji per user; adding it again changes nothing). */
@@ -208,109 +209,129 @@ export type Mutation = {
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationAddReactionArgs = {
   emoji: Scalars['String']['input'];
   messageId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationBanUserArgs = {
   userId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationChangePasswordArgs = {
   input: ChangePasswordInput;
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationCreateRoomArgs = {
   input: CreateRoomInput;
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationDeleteMessageArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationEditMessageArgs = {
   body: Scalars['String']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationGrantRoleArgs = {
   role: Role;
   userId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationInviteToRoomArgs = {
   roomId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationLeaveRoomArgs = {
   roomId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationLoginArgs = {
   input: LoginInput;
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationLogoutArgs = {
   refreshToken: Scalars['String']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationMarkReadArgs = {
   roomId: Scalars['ID']['input'];
   seq: Scalars['Int']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationOpenDirectRoomArgs = {
   userId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationRefreshTokenArgs = {
   refreshToken: Scalars['String']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationRegisterArgs = {
   input: RegisterInput;
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationRemoveFromRoomArgs = {
   roomId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationRemoveReactionArgs = {
   emoji: Scalars['String']['input'];
   messageId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationRevokeRoleArgs = {
   role: Role;
   userId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationSendMessageArgs = {
   input: SendMessageInput;
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationSetMemberRoleArgs = {
   role: RoomRole;
   roomId: Scalars['ID']['input'];
@@ -318,17 +339,20 @@ export type MutationSetMemberRoleArgs = {
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationSetTypingArgs = {
   roomId: Scalars['ID']['input'];
   typing: Scalars['Boolean']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationUnbanUserArgs = {
   userId: Scalars['ID']['input'];
 };
 
 
+/** Entry points for changing state: accounts and sessions, profiles, rooms, messages, reactions and read markers. */
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
@@ -346,6 +370,7 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Entry points for reading: the signed-in user, other users, rooms and their messages. */
 export type Query = {
   __typename?: 'Query';
   /** The signed-in user, or null when the request carries no valid access token. */
@@ -361,22 +386,26 @@ export type Query = {
 };
 
 
+/** Entry points for reading: the signed-in user, other users, rooms and their messages. */
 export type QueryMyRoomsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Entry points for reading: the signed-in user, other users, rooms and their messages. */
 export type QueryRoomArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Entry points for reading: the signed-in user, other users, rooms and their messages. */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Entry points for reading: the signed-in user, other users, rooms and their messages. */
 export type QueryUserByUsernameArgs = {
   username: Scalars['String']['input'];
 };
@@ -519,6 +548,7 @@ export type SendMessageInput = {
   roomId: Scalars['ID']['input'];
 };
 
+/** Live events over graphql-ws: what happens in a room, and who is typing. */
 export type Subscription = {
   __typename?: 'Subscription';
   /** Everything that happens in a room, in seq order. With `afterSeq`, first replays what was stored after it, then continues live, with no gap and no duplicate. */
@@ -528,12 +558,14 @@ export type Subscription = {
 };
 
 
+/** Live events over graphql-ws: what happens in a room, and who is typing. */
 export type SubscriptionRoomEventsArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   roomId: Scalars['ID']['input'];
 };
 
 
+/** Live events over graphql-ws: what happens in a room, and who is typing. */
 export type SubscriptionTypingArgs = {
   roomId: Scalars['ID']['input'];
 };
