@@ -13,8 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres, type RunningPostgres } from '../scripts/embedded-postgres';
-import { createTestDatabase, gql, registerUser, type TestUser } from '../test/harness';
+import { gql, registerUser, type TestUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
 import { wsClient } from '../test/ws-client';
 import { benchDatabase } from './deployment';
@@ -34,26 +33,6 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
-/** A fresh database on DATABASE_URL's server, or on an embedded PostgreSQL started for the run. */
-export async function database(): Promise<{ url: string; stop(): Promise<void> }> {
-  let pg: RunningPostgres | undefined;
-  let dir: string | undefined;
-  if (!process.env.DATABASE_URL) {
-    dir = mkdtempSync(join(tmpdir(), 'aether-bench-pg-'));
-    pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), port: await freePort(), persistent: false });
-  }
-  process.env.TEST_DATABASE_URL = process.env.DATABASE_URL ?? pg!.adminUrl;
-  const db = await createTestDatabase();
-  return {
-    url: db.url,
-    async stop() {
-      await db.drop();
-      await pg?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 interface PhaseResult {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gql, registerUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
-import { database } from './subscriptions';
+import { benchDatabase } from './deployment';
 
 const REQUESTS = Number(process.env.BENCH_TRACING_REQUESTS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_TRACING_CONCURRENCY ?? 8);
@@ -93,7 +93,7 @@ async function round(env: Record<string, string>, ports: { auth: number; messagi
 }
 
 export async function benchTracing(): Promise<void> {
-  const db = await database();
+  const db = await benchDatabase();
   const sink = await otlpSink();
   const dataDir = mkdtempSync(join(tmpdir(), 'aether-bench-tracing-'));
   try {
