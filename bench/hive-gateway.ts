@@ -33,10 +33,11 @@ async function main(): Promise<void> {
     authClient: new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken }),
     logger,
   });
-  // Hive routes by the supergraph's join__graph URLs; ours are overridden by AUTH_URL/MESSAGING_URL.
-  const supergraph = readFileSync(config.SUPERGRAPH_PATH, 'utf8')
-    .replace(/(@join__graph\(name: "auth", url: )"[^"]*"/, `$1"${config.AUTH_URL}"`)
-    .replace(/(@join__graph\(name: "messaging", url: )"[^"]*"/, `$1"${config.MESSAGING_URL}"`);
+  // Hive routes by the supergraph's join__graph URLs: write our SUBGRAPH_<NAME>_URL overrides into them.
+  const supergraph = Object.entries(config.subgraphs.urls).reduce(
+    (sdl, [graph, url]) => sdl.replace(new RegExp(`(\\b${graph} @join__graph\\(name: "[^"]*", url: )"[^"]*"`), `$1"${url}"`),
+    readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
+  );
 
   const signedIdentity: GatewayPlugin<BenchContext> = {
     async onContextBuilding({ context, extendContext }) {

@@ -114,7 +114,7 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
   const env: Record<string, string> = {
     ...deploymentEnv({ databaseUrl: db.url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir, authPort, grpcPort }),
     MESSAGING_PORT: String(messagingPort),
-    MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
+    SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
     // BENCH_HIVE_LOG=1: Hive Gateway logs and shows errors unmasked, for when it fails the check.
     ...(process.env.BENCH_HIVE_LOG ? { BENCH_HIVE_LOG: process.env.BENCH_HIVE_LOG } : {}),
   };
@@ -166,7 +166,7 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
     // What our gateway sends auth for this caller, signed for the whole run.
     const authDirectly: Target = {
       name: 'auth directly',
-      url: env.AUTH_URL,
+      url: env.SUBGRAPH_AUTH_URL,
       headers: {
         'content-type': 'application/json',
         'x-aether-identity': signIdentity(
@@ -204,8 +204,8 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
         gateway: target.process ? cpuMs(target.process.child.pid!) : 0,
         auth: cpuMs(auth.child.pid!),
         messaging: cpuMs(messaging.child.pid!),
-        authFetches: await graphqlRequests(env.AUTH_URL),
-        messagingFetches: await graphqlRequests(env.MESSAGING_URL),
+        authFetches: await graphqlRequests(env.SUBGRAPH_AUTH_URL),
+        messagingFetches: await graphqlRequests(env.SUBGRAPH_MESSAGING_URL),
       };
       const load = await runLoad({
         url: target.url,
@@ -225,8 +225,8 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
         authCpuMs: per(cpuMs(auth.child.pid!) - before.auth),
         messagingCpuMs: per(cpuMs(messaging.child.pid!) - before.messaging),
         // The /metrics reads themselves are on another route, so they are not counted.
-        authFetches: per((await graphqlRequests(env.AUTH_URL)) - before.authFetches),
-        messagingFetches: per((await graphqlRequests(env.MESSAGING_URL)) - before.messagingFetches),
+        authFetches: per((await graphqlRequests(env.SUBGRAPH_AUTH_URL)) - before.authFetches),
+        messagingFetches: per((await graphqlRequests(env.SUBGRAPH_MESSAGING_URL)) - before.messagingFetches),
       };
     };
 

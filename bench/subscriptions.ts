@@ -51,7 +51,7 @@ export async function benchSubscriptions(): Promise<void> {
   const env: Record<string, string> = {
     ...deploymentEnv({ databaseUrl: db.url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir, authPort, grpcPort }),
     MESSAGING_PORT: String(messagingPort),
-    MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
+    SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
     GATEWAY_PORT: String(gatewayPort),
     WS_MAX_BUFFERED_EVENTS: '100000',
   };

@@ -101,7 +101,7 @@ export async function benchTracing(): Promise<void> {
     const base = {
       ...deploymentEnv({ databaseUrl: db.url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir, authPort: auth, grpcPort: grpc }),
       MESSAGING_PORT: String(messaging),
-      MESSAGING_URL: `http://127.0.0.1:${messaging}/graphql`,
+      SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${messaging}/graphql`,
       GATEWAY_PORT: String(gateway),
     };
     const modes = {

@@ -16,6 +16,7 @@ import { loadSigningKeys } from '../subgraphs/auth/src/tokens';
 import { loadMessagingConfig, messagingConfigSchema } from '../subgraphs/messaging/src/config';
 import { MESSAGING_SCHEMA_PATH } from '../subgraphs/messaging/src/server';
 import { gatewayConfigSchema, loadGatewayConfig } from '../gateway/src/config';
+import { SUBGRAPH_URL_VARIABLE } from '../gateway/src/subgraphs';
 import { renderChart, TemplateError } from './helm-template';
 
 type Env = Record<string, string>;
@@ -25,6 +26,8 @@ interface ServiceSpec {
   name: 'auth' | 'messaging' | 'gateway';
   dir: string;
   keys: string[];
+  /** Variables read by name pattern rather than listed in the schema (the gateway's `SUBGRAPH_<NAME>_URL`). */
+  pattern?: RegExp;
   load(env: Env): unknown;
   /** Files the compiled service reads at run time besides its dist/ and its dependencies. */
   runtimeFiles: string[];
@@ -51,6 +54,7 @@ const SERVICES: ServiceSpec[] = [
     name: 'gateway',
     dir: 'gateway',
     keys: Object.keys(gatewayConfigSchema.shape),
+    pattern: SUBGRAPH_URL_VARIABLE,
     load: loadGatewayConfig,
     runtimeFiles: [fromRoot(gatewayConfigSchema.parse({}).SUPERGRAPH_PATH), fromRoot(AUTH_PROTO_PATH)],
   },
@@ -90,7 +94,7 @@ function requiredInProduction(spec: ServiceSpec, validEnv: Env): string[] {
 
 /** Checks one service's environment as some deployment file gives it. */
 function checkServiceEnv(spec: ServiceSpec, env: Env, where: string, required: string[]): void {
-  const unknown = Object.keys(env).filter((key) => !spec.keys.includes(key));
+  const unknown = Object.keys(env).filter((key) => !spec.keys.includes(key) && !spec.pattern?.test(key));
   expect({ where, unknown }).toEqual({ where, unknown: [] });
   expect({ where, NODE_ENV: env.NODE_ENV }).toEqual({ where, NODE_ENV: 'production' });
   const missing = required.filter((key) => !(key in env));
@@ -422,7 +426,7 @@ function checkKubernetesObjects(objects: Obj[], where: string, secret: Obj, requ
   }
   // The gateway is reached by its Service name; so are the subgraphs, from the gateway's config.
   const gatewayEnv = deploymentEnv(find(objects, 'Deployment', 'aetherconnect-gateway')!, objects, secret);
-  for (const [variable, target] of [['AUTH_URL', 'auth'], ['MESSAGING_URL', 'messaging'], ['AUTH_GRPC_URL', 'auth']] as const) {
+  for (const [variable, target] of [['SUBGRAPH_AUTH_URL', 'auth'], ['SUBGRAPH_MESSAGING_URL', 'messaging'], ['AUTH_JWKS_URL', 'auth'], ['AUTH_GRPC_URL', 'auth']] as const) {
     const { host, port } = endpoint(gatewayEnv[variable]);
     const svc = find(objects, 'Service', host);
     expect({ where, variable, service: svc?.metadata.name }).toEqual({ where, variable, service: `aetherconnect-${target}` });
@@ -701,7 +705,7 @@ describe('deployment files', () => {
       delete find(broken, 'Deployment', 'aetherconnect-messaging')!.spec.template.spec.containers[0].readinessProbe;
       expect(() => checkKubernetesObjects(broken, 'broken', secretTemplate(), required)).toThrow();
       const unknownVar = structuredClone(objects);
-      find(unknownVar, 'ConfigMap', 'aetherconnect-auth')!.data.AUTH_URL = 'http://x/graphql';
+      find(unknownVar, 'ConfigMap', 'aetherconnect-auth')!.data.SUBGRAPH_AUTH_URL = 'http://x/graphql';
       expect(() => checkKubernetesObjects(unknownVar, 'unknown variable', secretTemplate(), required)).toThrow();
     });
 

@@ -60,7 +60,7 @@ describe('tracing through every hop', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
       MESSAGING_PORT: String(messagingPort),
-      MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
+      SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
       GATEWAY_PORT: String(gatewayPort),
     };
     processes.auth = await startServiceProcess('auth', 'auth', authPort, env);

@@ -40,7 +40,8 @@ export function deploymentEnv(options: { databaseUrl: string; redisUrl: string; 
     AUTH_PORT: String(options.authPort),
     AUTH_GRPC_PORT: String(options.grpcPort),
     AUTH_GRPC_URL: `127.0.0.1:${options.grpcPort}`,
-    AUTH_URL: `http://127.0.0.1:${options.authPort}/graphql`,
+    SUBGRAPH_AUTH_URL: `http://127.0.0.1:${options.authPort}/graphql`,
+    AUTH_JWKS_URL: `http://127.0.0.1:${options.authPort}/.well-known/jwks.json`,
   };
 }
 

@@ -37,7 +37,7 @@ describe('subscriptions across replicas, through failures', () => {
     processes[`gateway${n}`] = await startServiceProcess('gateway', `gateway${n}`, port, {
       ...env,
       GATEWAY_PORT: String(port),
-      MESSAGING_URL: `http://127.0.0.1:${n === 1 ? ports.messagingA : ports.messagingB}/graphql`,
+      SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${n === 1 ? ports.messagingA : ports.messagingB}/graphql`,
     });
   };
 

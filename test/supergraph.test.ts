@@ -146,7 +146,7 @@ describe('configuration', () => {
     ['subgraphs/auth/src/main.ts', 'BCRYPT_COST', '99'],
     ['subgraphs/messaging/src/main.ts', 'MONGO_URL', 'http://nope'],
     ['gateway/src/main.ts', 'GATEWAY_PORT', '70000'],
-    ['gateway/src/main.ts', 'AUTH_URL', 'not a url'],
+    ['gateway/src/main.ts', 'SUBGRAPH_AUTH_URL', 'not a url'],
   ])('%s refuses to start when %s=%s, naming the variable', (entry, variable, value) => {
     const result = run(join(ROOT, entry), { [variable]: value });
     expect(result.status).toBe(1);

@@ -85,6 +85,37 @@ export const telemetryEnv = {
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
 };
 
+/**
+ * The variables every service reads (environment, logging, bind address, Redis, the shared
+ * secrets, OpenTelemetry); each service's schema spreads these and adds its own.
+ */
+export const baseEnv = {
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  LOG_FORMAT: env.logFormat(),
+  HOST: z.string().default('0.0.0.0'),
+  /** Redis for pub/sub, rate limits and revocation; unset: in process (one replica only). */
+  REDIS_URL: z.string().url().optional(),
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('aether:'),
+  /** Signs the caller's identity from the gateway to the subgraphs; required in production. */
+  GATEWAY_SECRET: z.string().min(32).optional(),
+  /** Authenticates service-to-service gRPC calls; required in production. */
+  SERVICE_TOKEN: z.string().min(32).optional(),
+  ...telemetryEnv,
+};
+
+/** The two shared secrets of a loaded config, with the development fallback of `secretFor`. */
+export function sharedSecrets(
+  service: string,
+  parsed: { NODE_ENV: string; GATEWAY_SECRET?: string; SERVICE_TOKEN?: string },
+): { gatewaySecret: string; serviceToken: string } {
+  return {
+    gatewaySecret: secretFor(service, parsed.NODE_ENV, 'GATEWAY_SECRET', parsed.GATEWAY_SECRET),
+    serviceToken: secretFor(service, parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),
+  };
+}
+
 /** The repository root, whether running from `src/` (tsx) or `dist/` (compiled). */
 export const repoRoot = resolve(__dirname, '..', '..');
 

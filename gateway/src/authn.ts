@@ -1,6 +1,8 @@
 import {
   AuthClient,
   ErrorCode,
+  JWT_ALGORITHM,
+  JWT_AUDIENCE,
   RedisSessionRevocations,
   type Logger,
 } from '@aether/common';
@@ -151,9 +153,9 @@ export class Authenticator {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
-        algorithms: ['ES256'],
+        algorithms: [JWT_ALGORITHM],
         issuer: this.options.issuer,
-        audience: 'aetherconnect',
+        audience: JWT_AUDIENCE,
       }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError('Access token has expired', 'expired');

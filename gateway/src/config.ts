@@ -1,27 +1,25 @@
 import { join } from 'node:path';
-import { ConfigError, env, loadConfig, repoRoot, secretFor, telemetryEnv } from '@aether/common';
+import { baseEnv, ConfigError, DEFAULT_JWT_ISSUER, env, JWKS_PATH, loadConfig, repoRoot, sharedSecrets } from '@aether/common';
 import { z } from 'zod';
 import { trustedProxies } from './edge/client-address';
+import type { OperationLimitsConfig } from './edge/limits';
+import type { RateLimitsConfig } from './edge/rate-limit';
+import type { SubgraphHttpOptions } from './subgraph-http';
+import { subgraphUrlOverrides } from './subgraphs';
 
 /** Every variable the gateway reads. Docs, compose and Kubernetes files are checked against it. */
 export const gatewayConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  LOG_FORMAT: env.logFormat(),
-  HOST: z.string().default('0.0.0.0'),
+  ...baseEnv,
   GATEWAY_PORT: env.port(4000),
-  AUTH_URL: env.url('http://127.0.0.1:4001/graphql'),
-  MESSAGING_URL: env.url('http://127.0.0.1:4002/graphql'),
-  /** Where auth publishes its public keys; defaults to AUTH_URL's origin. */
-  AUTH_JWKS_URL: z.string().url().optional(),
+  // Subgraph routing URLs come from the supergraph's `join__graph(url:)`; `SUBGRAPH_<NAME>_URL`
+  // overrides one (NAME: the graph's enum value in the supergraph), read by `subgraphUrlOverrides`.
+  /** Where the token issuer (auth) publishes the public keys of access tokens. */
+  AUTH_JWKS_URL: env.url(`http://127.0.0.1:4001${JWKS_PATH}`),
   /** host:port of auth's gRPC server (session checks when there is no Redis). */
   AUTH_GRPC_URL: z.string().default('127.0.0.1:50051'),
-  JWT_ISSUER: z.string().default('aetherconnect'),
+  JWT_ISSUER: z.string().default(DEFAULT_JWT_ISSUER),
+  /** The supergraph SDL the gateway serves (any Federation 2 supergraph; reloaded when the file changes). */
   SUPERGRAPH_PATH: z.string().default(join(repoRoot, 'schema', 'supergraph.graphql')),
-  REDIS_URL: z.string().url().optional(),
-  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('aether:'),
-  GATEWAY_SECRET: z.string().min(32).optional(),
-  SERVICE_TOKEN: z.string().min(32).optional(),
   /** Whether clients may introspect the schema (Sandbox needs it). Defaults to on outside production. */
   INTROSPECTION: env.optionalBool(),
   /** Comma-separated origins allowed by CORS; `*` allows any (development default). */
@@ -90,7 +88,6 @@ export const gatewayConfigSchema = z.object({
   SUBGRAPH_BATCHING: env.bool(true),
   /** Identical queries in flight for the same caller share one subgraph fetch. */
   SUBGRAPH_DEDUPE: env.bool(true),
-  ...telemetryEnv,
   /**
    * Persisted operation manifests (Apollo persisted query lists or GraphQL Codegen persisted
    * documents): comma-separated paths, each optionally `<client name>=<path>`.
@@ -104,6 +101,25 @@ export const gatewayConfigSchema = z.object({
 
 export type GatewayEnv = z.output<typeof gatewayConfigSchema>;
 
+/** The WS_* settings, in the shape the graphql-ws server's limits take. */
+export interface WebSocketLimits {
+  connectionsPerUser: number;
+  subscriptionsPerConnection: number;
+  connectionInitTimeoutMs: number;
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  maxBufferedEvents: number;
+  sessionRecheckMs: number;
+}
+
+/** The settings of the gateway's subgraph fetches, handed to the subgraphs module as they are. */
+export interface SubgraphsConfig extends SubgraphHttpOptions {
+  /** Routing URLs overriding the supergraph's, by the graph's enum value (`SUBGRAPH_<NAME>_URL`). */
+  urls: Record<string, string>;
+  retries: number;
+  batching: boolean;
+}
+
 export interface GatewayConfig extends GatewayEnv {
   gatewaySecret: string;
   serviceToken: string;
@@ -116,8 +132,15 @@ export interface GatewayConfig extends GatewayEnv {
   /** Bucket limits: RATE_LIMIT_BUCKETS, with RATE_LIMIT_AUTH_PER_IP and RATE_LIMIT_SEND_PER_USER for `auth` and `send`. */
   rateBuckets: Record<string, number>;
   safelistClients: string[];
+  /** The LIMIT_* settings, as the edge's operation limits take them. */
+  limits: OperationLimitsConfig;
+  /** The RATE_LIMIT_* settings, as the edge's rate limiter takes them. */
+  rateLimits: RateLimitsConfig;
+  /** The SUBGRAPH_* settings. */
+  subgraphs: SubgraphsConfig;
+  /** The WS_* settings, as the graphql-ws server takes them. */
+  websocket: WebSocketLimits;
 }
-
 function bucketLimits(parsed: GatewayEnv): Record<string, number> {
   const buckets: Record<string, number> = {};
   for (const pair of parsed.RATE_LIMIT_BUCKETS?.split(',') ?? []) {
@@ -139,17 +162,62 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
   } catch {
     throw new ConfigError('gateway', { TRUSTED_PROXIES: 'Must be a hop count or comma-separated IP addresses and CIDR ranges' });
   }
+  const fieldSuggestions = parsed.FIELD_SUGGESTIONS ?? !production;
+  const rateBuckets = bucketLimits(parsed);
   const origins = parsed.CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     ...parsed,
-    gatewaySecret: secretFor('gateway', parsed.NODE_ENV, 'GATEWAY_SECRET', parsed.GATEWAY_SECRET),
-    serviceToken: secretFor('gateway', parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),
-    jwksUrl: parsed.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', parsed.AUTH_URL).toString(),
+    ...sharedSecrets('gateway', parsed),
+    jwksUrl: parsed.AUTH_JWKS_URL,
     introspection: parsed.INTROSPECTION ?? !production,
-    fieldSuggestions: parsed.FIELD_SUGGESTIONS ?? !production,
+    fieldSuggestions,
     trustedProxies: trusted,
-    rateBuckets: bucketLimits(parsed),
+    rateBuckets,
     corsOrigins: !origins || origins.includes('*') ? (production ? [] : '*') : origins,
     safelistClients: parsed.PERSISTED_OPERATIONS_SAFELIST_CLIENTS?.split(',').map((c) => c.trim()).filter(Boolean) ?? [],
+    ...settingGroups(parsed, { fieldSuggestions, rateBuckets, subgraphUrls: subgraphUrlOverrides(source) }),
+  };
+}
+
+/** The flat variables grouped as the modules that use them take them, so none renames them again. */
+function settingGroups(
+  parsed: GatewayEnv,
+  derived: { fieldSuggestions: boolean; rateBuckets: Record<string, number>; subgraphUrls: Record<string, string> },
+): Pick<GatewayConfig, 'limits' | 'rateLimits' | 'subgraphs' | 'websocket'> {
+  return {
+    limits: {
+      depth: parsed.LIMIT_DEPTH,
+      aliases: parsed.LIMIT_ALIASES,
+      rootFields: parsed.LIMIT_ROOT_FIELDS,
+      tokens: parsed.LIMIT_TOKENS,
+      directives: parsed.LIMIT_DIRECTIVES,
+      cost: parsed.LIMIT_COST,
+      listSize: parsed.LIMIT_LIST_SIZE,
+      fieldSuggestions: derived.fieldSuggestions,
+    },
+    rateLimits: {
+      windowSeconds: parsed.RATE_LIMIT_WINDOW,
+      perIp: parsed.RATE_LIMIT_PER_IP,
+      perUser: parsed.RATE_LIMIT_PER_USER,
+      buckets: derived.rateBuckets,
+    },
+    subgraphs: {
+      urls: derived.subgraphUrls,
+      timeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+      retries: parsed.SUBGRAPH_RETRIES,
+      connections: parsed.SUBGRAPH_CONNECTIONS,
+      keepAliveMs: parsed.SUBGRAPH_KEEPALIVE_MS,
+      dedupe: parsed.SUBGRAPH_DEDUPE,
+      batching: parsed.SUBGRAPH_BATCHING,
+    },
+    websocket: {
+      connectionsPerUser: parsed.WS_CONNECTIONS_PER_USER,
+      subscriptionsPerConnection: parsed.WS_SUBSCRIPTIONS_PER_CONNECTION,
+      connectionInitTimeoutMs: parsed.WS_INIT_TIMEOUT_MS,
+      maxPayloadBytes: parsed.WS_MAX_PAYLOAD_BYTES,
+      maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
+      maxBufferedEvents: parsed.WS_MAX_BUFFERED_EVENTS,
+      sessionRecheckMs: parsed.WS_SESSION_RECHECK_MS,
+    },
   };
 }

@@ -12,9 +12,8 @@ import {
   requestContext,
   ServiceMetrics,
   type Logger,
-  type ReadinessCheck,
 } from '@aether/common';
-import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -25,14 +24,13 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
 import { parse } from 'graphql';
+import type Redis from 'ioredis';
 import { Authenticator } from './authn';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
-import { SignedIdentityDataSource } from './datasource';
 import { AdmissionPipeline } from './edge/admission';
-import { clientAddress, trustedProxies } from './edge/client-address';
+import { clientAddress, trustedProxies, type TrustedProxies } from './edge/client-address';
 import { costCheck } from './edge/cost-check';
-import { SubgraphHttp } from './subgraph-http';
 import { OperationLimits } from './edge/limits';
 import { subscriptionMetrics } from './edge/observability';
 import { EdgeRateLimiter } from './edge/rate-limit';
@@ -47,6 +45,7 @@ import { SubscriptionPlanner } from './subscriptions/planner';
 import { SessionWatch } from './subscriptions/session-watch';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { serveGatewaySubscriptions } from './subscriptions/ws-server';
+import { Subgraphs } from './subgraphs';
 import { supergraphFromFile } from './supergraph';
 
 export interface RunningGateway {
@@ -57,93 +56,20 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Subgraph routing URLs from config override the supergraph's, by subgraph name. */
-function subgraphUrl(config: GatewayConfig, name: string, url: string | undefined): string {
-  if (name === 'auth') return config.AUTH_URL;
-  if (name === 'messaging') return config.MESSAGING_URL;
-  if (!url) throw new Error(`subgraph ${name} has no routing URL`);
-  return url;
-}
-
-/** Resolves when a subgraph answers `GET /health`: for `/ready` and, per subgraph, `aether_dependency_up{dependency="subgraph:<name>"}`. */
-async function subgraphHealth(name: string, url: string): Promise<void> {
-  const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(1500) });
-  if (!res.ok) throw new Error(`${name} answered ${res.status}`);
-}
-
-export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
-  logger ??= createLogger({
-    service: 'gateway',
-    level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
-  });
-  const log = logger;
-  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'gateway') : undefined;
-  const authClient = new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken });
-  const authenticator = new Authenticator({
-    jwksUrl: config.jwksUrl,
-    issuer: config.JWT_ISSUER,
-    redis,
-    redisPrefix: config.REDIS_PREFIX,
-    authClient,
-    logger,
-  });
-
-  const persistedOperations = persistedOperationsFromConfig(config);
-  const stopWatchingManifests = watchManifests(persistedOperations, parseManifestSources(config.PERSISTED_OPERATIONS), logger);
-  const metrics = new ServiceMetrics('gateway');
-  const limits = new OperationLimits(
-    {
-      depth: config.LIMIT_DEPTH,
-      aliases: config.LIMIT_ALIASES,
-      rootFields: config.LIMIT_ROOT_FIELDS,
-      tokens: config.LIMIT_TOKENS,
-      directives: config.LIMIT_DIRECTIVES,
-      cost: config.LIMIT_COST,
-      listSize: config.LIMIT_LIST_SIZE,
-      fieldSuggestions: config.fieldSuggestions,
-    },
-    metrics,
-  );
-  const rateLimiter = new EdgeRateLimiter(
-    redis,
-    config.REDIS_PREFIX,
-    {
-      windowSeconds: config.RATE_LIMIT_WINDOW,
-      perIp: config.RATE_LIMIT_PER_IP,
-      perUser: config.RATE_LIMIT_PER_USER,
-      buckets: config.rateBuckets,
-    },
-    logger,
-    metrics,
-  );
-  // Every edge check, once: HTTP (single and batched) and graphql-ws operations all pass through this list.
+/** Every edge check, once: HTTP (single and batched) and graphql-ws operations all pass through this list. */
+function edgeChecks(config: GatewayConfig, redis: Redis | undefined, authenticator: Authenticator, metrics: ServiceMetrics, logger: Logger) {
+  const limits = new OperationLimits(config.limits, metrics);
+  const rateLimiter = new EdgeRateLimiter(redis, config.REDIS_PREFIX, config.rateLimits, logger, metrics);
   const admission = new AdmissionPipeline(limits, [sessionCheck(authenticator), rateLimiter, costCheck(limits)]);
-  const trust = trustedProxies(config.trustedProxies);
+  return { limits, rateLimiter, admission };
+}
+type EdgeChecks = ReturnType<typeof edgeChecks>;
 
-  const subgraphHttp = new SubgraphHttp({
-    connections: config.SUBGRAPH_CONNECTIONS,
-    keepAliveMs: config.SUBGRAPH_KEEPALIVE_MS,
-    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-    dedupe: config.SUBGRAPH_DEDUPE,
-  });
-  const subgraphUrls = new Map<string, string>();
-  const dataSources: Record<string, GraphQLDataSource> = {};
+/** `@apollo/gateway` on the supergraph file, routing through `subgraphs`; subscriptions are planned here and run by our graphql-ws server. */
+function supergraphGateway(config: GatewayConfig, subgraphs: Subgraphs, edge: EdgeChecks, planner: SubscriptionPlanner, log: Logger): ApolloGateway {
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, logger),
-    buildService: ({ name, url }) => {
-      const target = subgraphUrl(config, name, url);
-      if (!subgraphUrls.has(name)) metrics.watch([{ name: `subgraph:${name}`, check: () => subgraphHealth(name, subgraphUrls.get(name)!) }]);
-      subgraphUrls.set(name, target);
-      return (dataSources[name] = new SignedIdentityDataSource(target, config.gatewaySecret, {
-        name,
-        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-        retries: config.SUBGRAPH_RETRIES,
-        http: subgraphHttp,
-        batching: config.SUBGRAPH_BATCHING,
-        metrics,
-      }));
-    },
+    supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, log, (sdl) => subgraphs.useSupergraph(sdl)),
+    buildService: subgraphs.buildService,
     logger: {
       debug: (m) => log.debug(String(m)),
       info: (m) => log.info(String(m)),
@@ -151,46 +77,23 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       error: (m) => log.error(String(m)),
     },
   });
-
-  // @apollo/gateway plans subscriptions but does not run them; the gateway's graphql-ws endpoint does.
-  const planner = new SubscriptionPlanner();
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     planner.update(apiSchema, coreSupergraphSdl);
-    limits.useSupergraph(coreSupergraphSdl);
-    rateLimiter.updateBudgets(rateBudgets(parse(coreSupergraphSdl)));
+    edge.limits.useSupergraph(coreSupergraphSdl);
+    edge.rateLimiter.updateBudgets(rateBudgets(parse(coreSupergraphSdl)));
   });
-  const upstream = new UpstreamConnections(
-    config.gatewaySecret,
-    (name) => {
-      const url = subgraphUrls.get(name);
-      if (!url) throw new Error(`unknown subgraph ${name}`);
-      return url;
-    },
-    logger,
-  );
+  return gateway;
+}
 
-  const checks: ReadinessCheck[] = [
-    {
-      name: 'subgraphs',
-      check: async () => {
-        await Promise.all([...subgraphUrls].map(([name, url]) => subgraphHealth(name, url)));
-      },
-    },
-  ];
-  if (redis) checks.push({ name: 'redis', check: () => redis.ping() });
-  const app = createServiceApp({ logger, checks, metrics });
-  app.set('trust proxy', trust);
-  app.use(securityHeaders());
-  const httpServer = createServer(app);
-
-  const apollo = new ApolloServer<GatewayContext>({
+function apolloServer(config: GatewayConfig, gateway: ApolloGateway, httpServer: Server, edge: EdgeChecks, metrics: ServiceMetrics, logger: Logger) {
+  return new ApolloServer<GatewayContext>({
     gateway,
     formatError: maskError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
-    parseOptions: limits.parseOptions,
-    validationRules: limits.validationRules,
+    parseOptions: edge.limits.parseOptions,
+    validationRules: edge.limits.validationRules,
     allowBatchedHttpRequests: config.LIMIT_BATCH_SIZE > 0,
     // Apollo Server 5's default, stated: simple (form-like) requests need a preflight-forcing header.
     csrfPrevention: true,
@@ -198,13 +101,55 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       ApolloServerPluginDrainHttpServer({ httpServer }),
       errorLoggingPlugin(logger),
       operationMetricsPlugin(metrics),
-      admission.plugin(),
-      limits.plugin(),
+      edge.admission.plugin(),
+      edge.limits.plugin(),
       config.NODE_ENV === 'production'
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
     ],
   });
+}
+
+/** The HTTP context of an operation: who calls (a verified signature; liveness is the session check's), from where. */
+function httpContext(authenticator: Authenticator, admission: AdmissionPipeline, trust: TrustedProxies) {
+  return async ({ req }: { req: express.Request }): Promise<GatewayContext> => {
+    const requestId = requestContext.getStore()?.requestId ?? '';
+    const clientIp = clientAddress(req, trust);
+    const token = Authenticator.bearer(req.headers.authorization);
+    const viewer = token
+      ? await authenticator.verifySignature(token).catch(async (error) => {
+          // Guessed or replayed tokens are not free: they cost the address like a malformed document.
+          await admission.unresolved({ clientIp, requestId });
+          throw error;
+        })
+      : undefined;
+    const store = requestContext.getStore();
+    if (store && viewer) store.userId = viewer.userId;
+    return { viewer, clientIp, requestId };
+  };
+}
+
+export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
+  logger ??= createLogger({ service: 'gateway', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty') });
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'gateway') : undefined;
+  const authClient = new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken });
+  const authenticator = new Authenticator({ jwksUrl: config.jwksUrl, issuer: config.JWT_ISSUER, redis, redisPrefix: config.REDIS_PREFIX, authClient, logger });
+  const persistedOperations = persistedOperationsFromConfig(config);
+  const stopWatchingManifests = watchManifests(persistedOperations, parseManifestSources(config.PERSISTED_OPERATIONS), logger);
+  const metrics = new ServiceMetrics('gateway');
+  const edge = edgeChecks(config, redis, authenticator, metrics, logger);
+  const trust = trustedProxies(config.trustedProxies);
+  const subgraphs = new Subgraphs(config.subgraphs, config.gatewaySecret, metrics);
+  const planner = new SubscriptionPlanner();
+  const gateway = supergraphGateway(config, subgraphs, edge, planner, logger);
+  const upstream = new UpstreamConnections(config.gatewaySecret, (name) => subgraphs.url(name), logger);
+
+  const checks = [subgraphs.readiness(), ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : [])];
+  const app = createServiceApp({ logger, checks, metrics });
+  app.set('trust proxy', trust);
+  app.use(securityHeaders());
+  const httpServer = createServer(app);
+  const apollo = apolloServer(config, gateway, httpServer, edge, metrics, logger);
   await apollo.start();
 
   app.get('/', (_req, res) => res.redirect('/graphql'));
@@ -213,24 +158,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     cors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false, maxAge: 600 }),
     ...graphqlBody(config.LIMIT_BODY_BYTES, config.LIMIT_BATCH_SIZE),
     persistedOperationsOverHttp(persistedOperations),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = requestContext.getStore()?.requestId ?? '';
-        const clientIp = clientAddress(req, trust);
-        const token = Authenticator.bearer(req.headers.authorization);
-        // Whether the session still lives is the admission pipeline's session check, per operation.
-        const viewer = token
-          ? await authenticator.verifySignature(token).catch(async (error) => {
-              // Guessed or replayed tokens are not free: they cost the address like a malformed document.
-              await admission.unresolved({ clientIp, requestId });
-              throw error;
-            })
-          : undefined;
-        const store = requestContext.getStore();
-        if (store && viewer) store.userId = viewer.userId;
-        return { viewer, clientIp, requestId };
-      },
-    }),
+    expressMiddleware(apollo, { context: httpContext(authenticator, edge.admission, trust) }),
   );
   app.use(httpErrors(logger));
 
@@ -241,23 +169,15 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     authenticator,
     planner,
     upstream,
-    dataSources: () => dataSources,
+    dataSources: () => subgraphs.dataSources(),
     secret: config.gatewaySecret,
     logger,
-    guard: admission.socketGuard(),
+    guard: edge.admission.socketGuard(),
     trustedProxies: trust,
     sessionWatch,
     persistedOperations,
     ...subscriptionMetrics(metrics),
-    limits: {
-      connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
-      subscriptionsPerConnection: config.WS_SUBSCRIPTIONS_PER_CONNECTION,
-      connectionInitTimeoutMs: config.WS_INIT_TIMEOUT_MS,
-      maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
-      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
-      maxBufferedEvents: config.WS_MAX_BUFFERED_EVENTS,
-      sessionRecheckMs: config.WS_SESSION_RECHECK_MS,
-    },
+    limits: config.websocket,
   });
 
   const port = await listen(httpServer, config.GATEWAY_PORT, config.HOST);
@@ -275,7 +195,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
       await upstream.close();
       await apollo.stop();
       await closeServer(httpServer);
-      await subgraphHttp.close();
+      await subgraphs.close();
       stopWatchingManifests();
       authClient.close();
       redis?.disconnect();

@@ -43,8 +43,9 @@ describe('persisted operations: by id over HTTP and graphql-ws, safelisting, APQ
       loadGatewayConfig({
         ...stack.env,
         GATEWAY_PORT: '0',
-        AUTH_URL: stack.authUrl,
-        MESSAGING_URL: stack.messagingUrl,
+        SUBGRAPH_AUTH_URL: stack.authUrl,
+        AUTH_JWKS_URL: new URL('/.well-known/jwks.json', stack.authUrl).href,
+        SUBGRAPH_MESSAGING_URL: stack.messagingUrl,
         AUTH_GRPC_URL: stack.authGrpcAddress,
         ...env,
       }),

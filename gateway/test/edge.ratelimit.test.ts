@@ -23,7 +23,7 @@ describe('gateway edge: rate limits shared by replicas through Redis', () => {
     // Auth's own per-address delays stay out of the way: this is about the gateway's budget.
     stack = await startStack({ redis: true, env: { RATE_LIMIT_AUTH_PER_IP: '4', RATE_LIMIT_WINDOW: '3600', LOGIN_FREE_FAILURES: '20' } });
     replica = await startGateway(
-      loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', AUTH_URL: stack.authUrl, MESSAGING_URL: stack.messagingUrl, AUTH_GRPC_URL: stack.authGrpcAddress }),
+      loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', SUBGRAPH_AUTH_URL: stack.authUrl, AUTH_JWKS_URL: new URL('/.well-known/jwks.json', stack.authUrl).href, SUBGRAPH_MESSAGING_URL: stack.messagingUrl, AUTH_GRPC_URL: stack.authGrpcAddress }),
       stack.logs.logger('gateway-2'),
     );
     // As behind a load balancer: a replica gets traffic once it is ready (its Redis connected);

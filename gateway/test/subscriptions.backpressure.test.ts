@@ -46,7 +46,7 @@ describe('subscriptions: bounded replay to a client that does not read', () => {
       await startServiceProcess('gateway', 'gateway', gatewayPort, {
         ...env,
         GATEWAY_PORT: String(gatewayPort),
-        MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
+        SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
         WS_SUBSCRIPTIONS_PER_CONNECTION: String(SUBSCRIPTIONS),
         // A generous socket cap keeps the socket open for a while: long enough to see whether
         // what the subgraph replays piles up in the gateway meanwhile.

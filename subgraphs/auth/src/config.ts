@@ -1,23 +1,15 @@
-import { ConfigError, EMBEDDED_DATABASE_URL, env, loadConfig, secretFor, telemetryEnv } from '@aether/common';
+import { baseEnv, ConfigError, DEFAULT_JWT_ISSUER, EMBEDDED_DATABASE_URL, env, loadConfig, sharedSecrets } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the auth service reads. Docs, compose and Kubernetes files are checked against it. */
 export const authConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  LOG_FORMAT: env.logFormat(),
-  HOST: z.string().default('0.0.0.0'),
+  ...baseEnv,
   AUTH_PORT: env.port(4001),
   AUTH_GRPC_PORT: env.port(50051),
   DATABASE_URL: z.string().url().default(EMBEDDED_DATABASE_URL),
-  REDIS_URL: z.string().url().optional(),
-  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('aether:'),
-  GATEWAY_SECRET: z.string().min(32).optional(),
-  SERVICE_TOKEN: z.string().min(32).optional(),
   /** PEM (PKCS#8) ES256 private key; required in production, generated once in development. */
   JWT_PRIVATE_KEY: z.string().optional(),
-  JWT_ISSUER: z.string().default('aetherconnect'),
+  JWT_ISSUER: z.string().default(DEFAULT_JWT_ISSUER),
   ACCESS_TOKEN_TTL: env.seconds(900),
   REFRESH_TOKEN_TTL: env.seconds(30 * 24 * 3600),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
@@ -34,7 +26,6 @@ export const authConfigSchema = z.object({
   REFRESH_REUSE_GRACE: z.coerce.number().int().nonnegative().default(10),
   REFRESH_LIMIT_PER_IP: z.coerce.number().int().positive().default(120),
   REFRESH_LIMIT_WINDOW: env.seconds(60),
-  ...telemetryEnv,
 });
 
 export type AuthEnv = z.output<typeof authConfigSchema>;
@@ -49,9 +40,5 @@ export function loadAuthConfig(source: Record<string, string | undefined> = proc
   if (parsed.NODE_ENV === 'production' && !parsed.JWT_PRIVATE_KEY) {
     throw new ConfigError('auth', { JWT_PRIVATE_KEY: 'Required in production' });
   }
-  return {
-    ...parsed,
-    gatewaySecret: secretFor('auth', parsed.NODE_ENV, 'GATEWAY_SECRET', parsed.GATEWAY_SECRET),
-    serviceToken: secretFor('auth', parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),
-  };
+  return { ...parsed, ...sharedSecrets('auth', parsed) };
 }

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, dataDir } from '@aether/common';
+import { ConfigError, dataDir, JWT_ALGORITHM, JWT_AUDIENCE } from '@aether/common';
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -14,9 +14,7 @@ import {
 } from 'jose';
 import type { Role } from './store/entities';
 
-/** The one signing algorithm: pinned on verify, so `none` or HS256 tokens are refused. */
-export const JWT_ALGORITHM = 'ES256';
-export const JWT_AUDIENCE = 'aetherconnect';
+export { JWT_ALGORITHM, JWT_AUDIENCE };
 
 export interface AccessTokenClaims {
   userId: string;

@@ -1,21 +1,14 @@
-import { EMBEDDED_DATABASE_URL, env, loadConfig, secretFor, telemetryEnv } from '@aether/common';
+import { baseEnv, EMBEDDED_DATABASE_URL, env, loadConfig, sharedSecrets } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the messaging service reads. Docs, compose and Kubernetes files are checked against it. */
 export const messagingConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  LOG_FORMAT: env.logFormat(),
-  HOST: z.string().default('0.0.0.0'),
+  ...baseEnv,
   MESSAGING_PORT: env.port(4002),
   /** PostgreSQL: the message store when MONGO_URL is unset. */
   DATABASE_URL: z.string().url().default(EMBEDDED_DATABASE_URL),
   /** MongoDB (a replica set: sends use transactions): the production message store. */
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'Must be a mongodb:// or mongodb+srv:// URL').optional(),
-  REDIS_URL: z.string().url().optional(),
-  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('aether:'),
-  GATEWAY_SECRET: z.string().min(32).optional(),
-  SERVICE_TOKEN: z.string().min(32).optional(),
   /** host:port of auth's gRPC server. */
   AUTH_GRPC_URL: z.string().default('127.0.0.1:50051'),
   /**
@@ -25,7 +18,6 @@ export const messagingConfigSchema = z.object({
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** How long typing indicators last unless renewed, in seconds. */
   TYPING_TTL: env.seconds(6),
-  ...telemetryEnv,
 });
 
 export type MessagingEnv = z.output<typeof messagingConfigSchema>;
@@ -37,9 +29,5 @@ export interface MessagingConfig extends MessagingEnv {
 
 export function loadMessagingConfig(source: Record<string, string | undefined> = process.env): MessagingConfig {
   const parsed = loadConfig('messaging', messagingConfigSchema, source);
-  return {
-    ...parsed,
-    gatewaySecret: secretFor('messaging', parsed.NODE_ENV, 'GATEWAY_SECRET', parsed.GATEWAY_SECRET),
-    serviceToken: secretFor('messaging', parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),
-  };
+  return { ...parsed, ...sharedSecrets('messaging', parsed) };
 }
