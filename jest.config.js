@@ -9,7 +9,7 @@ const shared = {
   moduleNameMapper: { '^@aether/common$': '<rootDir>/common/src/index.ts' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
-const unitTests = ['<rootDir>/{gateway,subgraphs/*}/test/unit/**/*.test.ts', '<rootDir>/common/test/**/*.test.ts'];
+const unitTests = ['<rootDir>/{gateway,subgraphs/*}/test/unit/**/*.test.ts', '<rootDir>/common/test/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'];
 
 module.exports = {
   testTimeout: 60_000,

@@ -2,7 +2,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestContext } from './logger';
 
-/** The stable error codes of API.md; nothing else in the code base invents codes. */
+/** The stable error codes of docs/api-contract.md; nothing else in the code base invents codes. */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -75,7 +75,7 @@ export type PersistedOperationCode = (typeof PersistedOperationCode)[keyof typeo
 /** A persisted operation refused; `httpStatus` is what HTTP answers with (Apollo Router's statuses). */
 export class PersistedOperationError extends GraphQLError {
   constructor(
-    code: PersistedOperationCode | 'BAD_REQUEST',
+    code: PersistedOperationCode | typeof ApolloServerErrorCode.BAD_REQUEST,
     message: string,
     readonly httpStatus: number,
   ) {

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ErrorCode } from './errors';
 
 /** One dependency whose health `/ready` and the `aether_dependency_up` gauge report. */
 export interface HealthProbe {
@@ -201,7 +202,7 @@ export function operationMetricsPlugin(metrics: ServiceMetrics): ApolloServerPlu
           };
           metrics.operations.inc(labels);
           metrics.operationDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-          for (const error of errors) metrics.operationErrors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+          for (const error of errors) metrics.operationErrors.inc({ code: String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) });
         },
       };
     },

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { BadUserInputError, type FieldErrors } from './errors';
 
-/** Turns zod issues into API.md's `extensions.fields` map: dotted path -> first message. */
+/** Turns zod issues into the `extensions.fields` map of docs/api-contract.md: dotted path -> first message. */
 export function fieldErrors(error: z.ZodError): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {

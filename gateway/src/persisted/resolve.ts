@@ -1,4 +1,5 @@
 import { ConfigError, PersistedOperationCode, PersistedOperationError } from '@aether/common';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { ParseOptions } from 'graphql';
 import type { GatewayConfig } from '../config';
 import { availableTo, parseManifestSources, PersistedOperationList } from './operation-list';
@@ -40,7 +41,7 @@ function persistedQueryHash(extensions: OperationRequest['extensions']): string 
   const persisted = extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
   if (persisted === undefined || persisted === null) return undefined;
   if (typeof persisted !== 'object' || typeof persisted.sha256Hash !== 'string') {
-    throw new PersistedOperationError('BAD_REQUEST', '`extensions.persistedQuery.sha256Hash` must be a string', 400);
+    throw new PersistedOperationError(ApolloServerErrorCode.BAD_REQUEST, '`extensions.persistedQuery.sha256Hash` must be a string', 400);
   }
   return persisted.sha256Hash;
 }
@@ -87,12 +88,12 @@ export class PersistedOperations {
     const extensions = request.extensions ?? undefined;
     const documentId = request.documentId;
     if (documentId !== undefined && documentId !== null && typeof documentId !== 'string') {
-      throw new PersistedOperationError('BAD_REQUEST', '`documentId` must be a string', 400);
+      throw new PersistedOperationError(ApolloServerErrorCode.BAD_REQUEST, '`documentId` must be a string', 400);
     }
     const enforced = this.enforced(client);
 
     if (documentId !== undefined && documentId !== null) {
-      if (query) throw new PersistedOperationError('BAD_REQUEST', 'Send either `documentId` or `query`, not both', 400);
+      if (query) throw new PersistedOperationError(ApolloServerErrorCode.BAD_REQUEST, 'Send either `documentId` or `query`, not both', 400);
       return { query: this.listed(documentId, client, enforced), extensions: withoutPersistedQuery(extensions) };
     }
     const hash = persistedQueryHash(extensions);

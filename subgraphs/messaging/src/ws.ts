@@ -44,7 +44,7 @@ export function serveSubscriptions(options: {
       onComplete: (ctx, id) => {
         identities.get(ctx)?.delete(id);
       },
-      // Errors keep their API.md code; validation failures get one; anything else (a store
+      // Errors keep their code (docs/api-contract.md); validation failures get one; anything else (a store
       // failure mid-stream) is logged and goes out as a bare INTERNAL_SERVER_ERROR, which the
       // gateway treats as transient and answers by resubscribing from the last seq it delivered.
       onError: (_ctx, _id, _payload, errors) =>
