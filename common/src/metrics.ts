@@ -9,7 +9,7 @@ export interface HealthProbe {
   check: () => Promise<unknown>;
 }
 
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * Operation names come from clients, so as label values they are capped: past `max` distinct
@@ -32,6 +32,9 @@ export class BoundedLabel {
 /**
  * A service's Prometheus metrics, in a registry of its own (tests run several services in one
  * process; the global registry would clash), served at `GET /metrics` by `createServiceApp`.
+ * These are the ones every service has; a service registers its own in `registry` (the
+ * gateway's subgraph, socket and limit metrics in `gateway/src/metrics.ts`, auth's logins in
+ * `login-metrics.ts`).
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -39,16 +42,6 @@ export class ServiceMetrics {
   readonly operations: Counter<'operation_name' | 'operation_type' | 'outcome'>;
   readonly operationDuration: Histogram<'operation_name' | 'operation_type' | 'outcome'>;
   readonly operationErrors: Counter<'code'>;
-  readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
-  readonly subgraphFetchRetries: Counter<'subgraph'>;
-  readonly websockets: Gauge;
-  readonly subscriptions: Gauge;
-  readonly eventsDelivered: Counter;
-  readonly slowConsumerCloses: Counter;
-  readonly deliveryLag: Histogram;
-  readonly loginAttempts: Counter<'outcome'>;
-  readonly rateLimited: Counter<'limit'>;
-  readonly operationsRefused: Counter<'limit'>;
   readonly operationNames = new BoundedLabel();
   private readonly probes: HealthProbe[] = [];
 
@@ -82,55 +75,6 @@ export class ServiceMetrics {
       labelNames: ['code'],
       registers,
     });
-    this.subgraphFetchDuration = new Histogram({
-      name: 'aether_subgraph_fetch_duration_seconds',
-      help: 'Gateway fetches to one subgraph, retries included, by outcome (ok, error)',
-      labelNames: ['subgraph', 'outcome'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.subgraphFetchRetries = new Counter({
-      name: 'aether_subgraph_fetch_retries_total',
-      help: 'Idempotent subgraph fetches retried after a transient failure',
-      labelNames: ['subgraph'],
-      registers,
-    });
-    this.websockets = new Gauge({ name: 'aether_websockets_open', help: 'Open graphql-ws sockets', registers });
-    this.subscriptions = new Gauge({ name: 'aether_subscriptions_active', help: 'Running subscriptions', registers });
-    this.eventsDelivered = new Counter({
-      name: 'aether_subscription_events_delivered_total',
-      help: 'Subscription events sent to clients',
-      registers,
-    });
-    this.deliveryLag = new Histogram({
-      name: 'aether_subscription_delivery_lag_seconds',
-      help: 'From a live event being published (after its write committed) to its result being handed to a subscriber socket',
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.slowConsumerCloses = new Counter({
-      name: 'aether_websocket_slow_consumer_closes_total',
-      help: 'graphql-ws clients closed with 1008 because they did not read their events fast enough',
-      registers,
-    });
-    this.loginAttempts = new Counter({
-      name: 'aether_login_attempts_total',
-      help: 'login mutations answered by auth, by outcome (ok, failed: wrong credentials, throttled, invalid)',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.rateLimited = new Counter({
-      name: 'aether_rate_limited_total',
-      help: 'Operations refused with RATE_LIMITED, by the limit that refused them',
-      labelNames: ['limit'],
-      registers,
-    });
-    this.operationsRefused = new Counter({
-      name: 'aether_operations_refused_total',
-      help: 'Operations refused by an operation limit before planning (depth, aliases, cost, ...)',
-      labelNames: ['limit'],
-      registers,
-    });
     const probes = this.probes;
     new Gauge({
       name: 'aether_dependency_up',
@@ -152,6 +96,21 @@ export class ServiceMetrics {
         for (const [name, up] of results) this.set({ dependency: name }, up);
       },
     });
+  }
+
+  /** A counter of this service only, in its registry. */
+  counter<L extends string = never>(config: { name: string; help: string; labelNames?: readonly L[] }): Counter<L> {
+    return new Counter({ ...config, registers: [this.registry] });
+  }
+
+  /** A histogram of this service only, in its registry (latency buckets unless given). */
+  histogram<L extends string = never>(config: { name: string; help: string; labelNames?: readonly L[]; buckets?: number[] }): Histogram<L> {
+    return new Histogram({ buckets: LATENCY_BUCKETS, ...config, registers: [this.registry] });
+  }
+
+  /** A gauge of this service only, in its registry. */
+  gauge<L extends string = never>(config: { name: string; help: string; labelNames?: readonly L[] }): Gauge<L> {
+    return new Gauge({ ...config, registers: [this.registry] });
   }
 
   /** Dependencies probed at every scrape (the same checks `/ready` runs). */

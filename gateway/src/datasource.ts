@@ -1,8 +1,10 @@
-import { ErrorCode, ServiceUnavailableError, REQUEST_ID_HEADER, IDENTITY_HEADER, signIdentity, type ServiceMetrics } from '@aether/common';
+import { ErrorCode, ServiceUnavailableError, REQUEST_ID_HEADER, IDENTITY_HEADER, signIdentity } from '@aether/common';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { getBatchingExecutor } from '@graphql-tools/batch-execute';
 import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
 import type { GatewayContext } from './context';
+// The gateway's metrics, under the name the code below uses (rename once issue 14 has landed).
+import type { GatewayMetrics as ServiceMetrics } from './metrics';
 import type { SubgraphHttp } from './subgraph-http';
 
 export interface SubgraphFetchOptions {

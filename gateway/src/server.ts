@@ -10,7 +10,6 @@ import {
   maskError,
   operationMetricsPlugin,
   requestContext,
-  ServiceMetrics,
   type Logger,
 } from '@aether/common';
 import { ApolloGateway } from '@apollo/gateway';
@@ -45,6 +44,7 @@ import { SubscriptionPlanner } from './subscriptions/planner';
 import { SessionWatch } from './subscriptions/session-watch';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { serveGatewaySubscriptions } from './subscriptions/ws-server';
+import { GatewayMetrics } from './metrics';
 import { Subgraphs } from './subgraphs';
 import { supergraphFromFile } from './supergraph';
 
@@ -57,7 +57,7 @@ export interface RunningGateway {
 }
 
 /** Every edge check, once: HTTP (single and batched) and graphql-ws operations all pass through this list. */
-function edgeChecks(config: GatewayConfig, redis: Redis | undefined, authenticator: Authenticator, metrics: ServiceMetrics, logger: Logger) {
+function edgeChecks(config: GatewayConfig, redis: Redis | undefined, authenticator: Authenticator, metrics: GatewayMetrics, logger: Logger) {
   const limits = new OperationLimits(config.limits, metrics);
   const rateLimiter = new EdgeRateLimiter(redis, config.REDIS_PREFIX, config.rateLimits, logger, metrics);
   const admission = new AdmissionPipeline(limits, [sessionCheck(authenticator), rateLimiter, costCheck(limits)]);
@@ -85,7 +85,7 @@ function supergraphGateway(config: GatewayConfig, subgraphs: Subgraphs, edge: Ed
   return gateway;
 }
 
-function apolloServer(config: GatewayConfig, gateway: ApolloGateway, httpServer: Server, edge: EdgeChecks, metrics: ServiceMetrics, logger: Logger) {
+function apolloServer(config: GatewayConfig, gateway: ApolloGateway, httpServer: Server, edge: EdgeChecks, metrics: GatewayMetrics, logger: Logger) {
   return new ApolloServer<GatewayContext>({
     gateway,
     formatError: maskError,
@@ -136,7 +136,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   const authenticator = new Authenticator({ jwksUrl: config.jwksUrl, issuer: config.JWT_ISSUER, redis, redisPrefix: config.REDIS_PREFIX, authClient, logger });
   const persistedOperations = persistedOperationsFromConfig(config);
   const stopWatchingManifests = watchManifests(persistedOperations, parseManifestSources(config.PERSISTED_OPERATIONS), logger);
-  const metrics = new ServiceMetrics('gateway');
+  const metrics = new GatewayMetrics();
   const edge = edgeChecks(config, redis, authenticator, metrics, logger);
   const trust = trustedProxies(config.trustedProxies);
   const subgraphs = new Subgraphs(config.subgraphs, config.gatewaySecret, metrics);

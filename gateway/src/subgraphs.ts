@@ -1,8 +1,9 @@
-import { ConfigError, type ReadinessCheck, type ServiceMetrics } from '@aether/common';
+import { ConfigError, type ReadinessCheck } from '@aether/common';
 import type { GraphQLDataSource, ServiceEndpointDefinition } from '@apollo/gateway';
 import { Kind, parse } from 'graphql';
 import type { SubgraphsConfig } from './config';
 import { SignedIdentityDataSource } from './datasource';
+import type { GatewayMetrics } from './metrics';
 import { SubgraphHttp } from './subgraph-http';
 
 /** `SUBGRAPH_<NAME>_URL`: NAME is the graph's value in the supergraph's `join__Graph` enum. */
@@ -64,7 +65,7 @@ export class Subgraphs {
   constructor(
     private readonly config: SubgraphsConfig,
     private readonly secret: string,
-    private readonly metrics: ServiceMetrics,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.http = new SubgraphHttp(config);
   }

@@ -1,4 +1,5 @@
-import type { ServiceMetrics } from '@aether/common';
+// The gateway's metrics, under the name the code below uses (rename once issue 14 has landed).
+import type { GatewayMetrics as ServiceMetrics } from '../metrics';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';

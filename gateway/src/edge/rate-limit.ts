@@ -1,4 +1,6 @@
-import { RateLimitedError, type Logger, type ServiceMetrics } from '@aether/common';
+import { RateLimitedError, type Logger } from '@aether/common';
+// The gateway's metrics, under the name the code below uses (rename once issue 14 has landed).
+import type { GatewayMetrics as ServiceMetrics } from '../metrics';
 import { HeaderMap } from '@apollo/server';
 import { Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type Redis from 'ioredis';

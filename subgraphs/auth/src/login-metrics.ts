@@ -14,6 +14,11 @@ const OUTCOME_BY_CODE: Record<string, string> = {
  * spike of `failed` is credential stuffing; the alert on it reads `aether_login_attempts_total`.
  */
 export function loginMetricsPlugin(metrics: ServiceMetrics): ApolloServerPlugin<BaseContext> {
+  const loginAttempts = metrics.counter({
+    name: 'aether_login_attempts_total',
+    help: 'login mutations answered by auth, by outcome (ok, failed: wrong credentials, throttled, invalid)',
+    labelNames: ['outcome'] as const,
+  });
   return {
     async requestDidStart() {
       return {
@@ -28,7 +33,7 @@ export function loginMetricsPlugin(metrics: ServiceMetrics): ApolloServerPlugin<
             const key = field.alias?.value ?? field.name.value;
             const error = body.errors?.find((e) => e.path?.[0] === key);
             const outcome = !error ? 'ok' : (OUTCOME_BY_CODE[String(error.extensions?.code)] ?? 'error');
-            metrics.loginAttempts.inc({ outcome });
+            loginAttempts.inc({ outcome });
           }
         },
       };
