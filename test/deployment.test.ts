@@ -171,7 +171,8 @@ function endpoint(value: string): { host: string; port: string } {
 interface Instruction { op: string; args: string; flags: Record<string, string>; words: string[]; workdir: string }
 interface Stage { name: string; base: string; instructions: Instruction[] }
 
-function parseDockerfile(text: string): Stage[] {
+/** `buildArgs` override the defaults of the ARGs declared before the first stage, as `--build-arg` does. */
+function parseDockerfile(text: string, buildArgs: Record<string, string> = {}): Stage[] {
   const args: Record<string, string> = {};
   const stages: Stage[] = [];
   let workdir = '/';
@@ -183,16 +184,16 @@ function parseDockerfile(text: string): Stage[] {
   for (const line of lines) {
     const op = line.split(/\s+/, 1)[0].toUpperCase();
     const rest = line.slice(op.length).trim();
-    const words = rest.split(/\s+/);
+    const expand = (s: string) => s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_a, x, y) => args[x ?? y] ?? '');
+    const words = expand(rest).split(/\s+/);
     const flags: Record<string, string> = {};
     while (words[0]?.startsWith('--')) {
       const [flag, value] = words.shift()!.slice(2).split('=');
       flags[flag] = value ?? 'true';
     }
-    const expand = (s: string) => s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_a, x, y) => args[x ?? y] ?? '');
     if (op === 'ARG' && !stages.length) {
       const [key, value] = rest.split('=');
-      args[key] = value ?? '';
+      args[key] = buildArgs[key] ?? value ?? '';
       continue;
     }
     if (op === 'FROM') {
@@ -203,8 +204,8 @@ function parseDockerfile(text: string): Stage[] {
       continue;
     }
     if (!stages.length) throw new Error(`${op} before FROM`);
-    if (op === 'WORKDIR') workdir = posix.resolve(workdir, rest);
-    stages.at(-1)!.instructions.push({ op, args: rest, flags, words, workdir });
+    if (op === 'WORKDIR') workdir = posix.resolve(workdir, expand(rest));
+    stages.at(-1)!.instructions.push({ op, args: expand(rest), flags, words, workdir });
   }
   return stages;
 }
@@ -315,8 +316,15 @@ class ImageModel {
   }
 }
 
-const dockerfileOf = (spec: ServiceSpec) => `${spec.dir}/Dockerfile`;
-const imageOf = (spec: ServiceSpec) => new ImageModel(dockerfileOf(spec), parseDockerfile(read(dockerfileOf(spec))));
+/** One Dockerfile for every service; `npm run docker:build:<service>` chooses the service with build arguments. */
+const DOCKERFILE = 'Dockerfile';
+const dockerfileOf = (_spec: ServiceSpec) => DOCKERFILE;
+/** The `--build-arg`s of a service's `docker:build:<service>` script. */
+function buildArgsOf(spec: ServiceSpec): Record<string, string> {
+  const script = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts[`docker:build:${spec.name}`] ?? '';
+  return Object.fromEntries([...script.matchAll(/--build-arg (\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+}
+const imageOf = (spec: ServiceSpec) => new ImageModel(`${DOCKERFILE} (${spec.name})`, parseDockerfile(read(DOCKERFILE), buildArgsOf(spec)));
 
 // ---------------------------------------------------------------------------------------------
 // Kubernetes
@@ -511,7 +519,11 @@ describe('deployment files', () => {
       expect(users.at(-1)!.args).not.toMatch(/^(root|0)(:.*)?$/);
       const healthcheck = final.instructions.find((i) => i.op === 'HEALTHCHECK');
       expect(healthcheck?.args).toContain('/health');
-      expect(healthcheck?.args).toContain(`${spec.name.toUpperCase()}_PORT`);
+      // The health check reads the port from the variable the service reads it from.
+      expect(healthcheck?.args).toContain('process.env[process.env.HEALTH_PORT_VARIABLE]');
+      const envs = final.instructions.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+      expect(envs).toContain(`HEALTH_PORT_VARIABLE=${spec.name.toUpperCase()}_PORT`);
+      expect(spec.keys).toContain(`${spec.name.toUpperCase()}_PORT`);
       const cmd = final.instructions.filter((i) => i.op === 'CMD').at(-1)!;
       const [node, script] = JSON.parse(cmd.args) as string[];
       expect(node).toBe('node');
@@ -550,9 +562,12 @@ describe('deployment files', () => {
     test('the image model refuses what a real build would miss', () => {
       const spec = service('auth');
       const text = read(dockerfileOf(spec));
-      const withoutProto = new ImageModel('x', parseDockerfile(text.replace(/^COPY proto\/ proto\/$/m, '')));
+      const withoutProto = new ImageModel('x', parseDockerfile(text.replace(/^COPY proto\/ proto\/$/m, ''), buildArgsOf(spec)));
       expect(withoutProto.resolve(withoutProto.final, `/app/${fromRoot(AUTH_PROTO_PATH)}`)).toEqual(expect.stringContaining('not in stage'));
-      const unbuilt = new ImageModel('x', parseDockerfile(text.replace(/^RUN npx tsc -b .*$/m, '')));
+      const unbuilt = new ImageModel('x', parseDockerfile(text.replace(/^RUN npx tsc -b .*$/m, ''), buildArgsOf(spec)));
+      // Without its build arguments the recipe builds the gateway, not auth.
+      const defaults = new ImageModel('x', parseDockerfile(text));
+      expect(typeof defaults.resolve(defaults.final, `/app/${spec.dir}/dist/main.js`)).toBe('string');
       expect(typeof unbuilt.resolve(unbuilt.final, `/app/${spec.dir}/dist/main.js`)).toBe('string');
       expect(typeof imageOf(spec).resolve(imageOf(spec).final, `/app/${spec.dir}/dist/main.js`)).toBe('object');
     });
@@ -565,7 +580,10 @@ describe('deployment files', () => {
 
     test('package.json has a docker:build script per service and one for all', () => {
       const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-      for (const spec of SERVICES) expect(scripts[`docker:build:${spec.name}`]).toMatch(new RegExp(`docker build -f ${dockerfileOf(spec)} .* \\.$`));
+      for (const spec of SERVICES) {
+        expect(scripts[`docker:build:${spec.name}`]).toMatch(new RegExp(`docker build -f ${dockerfileOf(spec)} .* \\.$`));
+        expect(buildArgsOf(spec)).toEqual({ SERVICE_DIR: spec.dir, PORT_VARIABLE: `${spec.name.toUpperCase()}_PORT`, PORT: expect.stringMatching(/^\d+$/) });
+      }
       for (const spec of SERVICES) expect(scripts['docker:build']).toContain(`docker:build:${spec.name}`);
     });
   });
@@ -593,6 +611,7 @@ describe('deployment files', () => {
     test.each(SERVICES.map((s) => [s.name, s]))('%s: built from its Dockerfile, given only variables its schema reads and all it needs', (_name, spec) => {
       const svc = compose.services[spec.name];
       expect(svc.build.dockerfile).toBe(dockerfileOf(spec));
+      expect(svc.build.args).toEqual(buildArgsOf(spec));
       expect(existsSync(join(repoRoot, svc.build.context ?? '.', svc.build.dockerfile))).toBe(true);
       checkServiceEnv(spec, composeEnv[spec.name], `docker-compose ${spec.name}`, required[spec.name]);
     });
