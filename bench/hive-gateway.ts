@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { AuthClient, createLogger, createRedis, IDENTITY_HEADER, listen, signIdentity } from '@aether/common';
+import { AuthClient, createLogger, createRedis, IDENTITY_HEADER, listen, signViewerIdentity } from '@aether/common';
 import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { Authenticator, type Viewer } from '../gateway/src/authn';
@@ -51,12 +51,7 @@ async function main(): Promise<void> {
         ...options,
         headers: {
           ...(options.headers as Record<string, string>),
-          [IDENTITY_HEADER]: signIdentity(config.gatewaySecret, {
-            userId: viewer?.userId,
-            roles: viewer?.roles ?? [],
-            sessionId: viewer?.sessionId,
-            clientIp: req?.socket.remoteAddress,
-          }),
+          [IDENTITY_HEADER]: signViewerIdentity(config.gatewaySecret, viewer, req?.socket.remoteAddress),
         },
       });
     },

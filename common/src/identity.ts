@@ -44,6 +44,22 @@ export function signIdentity(
   return `${VERSION}.${body}.${mac(secret, body).toString('base64url')}`;
 }
 
+/** The parts of a verified caller (the gateway's `Viewer`) that a signed identity carries. */
+export interface IdentitySource {
+  userId: string;
+  roles: string[];
+  sessionId: string;
+}
+
+/**
+ * The signed identity of a caller as the gateway established it (anonymous when `viewer` is
+ * undefined), from the address it came from: the one conversion from a viewer to an identity,
+ * for subgraph fetches over HTTP and subscriptions over graphql-ws alike.
+ */
+export function signViewerIdentity(secret: string, viewer: IdentitySource | undefined, clientIp: string | undefined, now = Date.now()): string {
+  return signIdentity(secret, { userId: viewer?.userId, roles: viewer?.roles ?? [], sessionId: viewer?.sessionId, clientIp }, now);
+}
+
 /** The identity in `header` if the gateway signed it and it has not expired; otherwise null. */
 export function verifyIdentity(secret: string, header: unknown, now = Date.now()): Identity | null {
   if (typeof header !== 'string' || header.length > 4096) return null;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signIdentity, verifyIdentity, IDENTITY_TTL_MS } from '../src/identity';
+import { signIdentity, signViewerIdentity, verifyIdentity, IDENTITY_TTL_MS } from '../src/identity';
 
 const secret = 'unit-test-secret-of-enough-length';
 const now = 1_700_000_000_000;
@@ -65,5 +65,13 @@ describe('identity signing', () => {
         })()
       : forge(payload);
     expect(verifyIdentity(secret, header, now)).toBeNull();
+  });
+
+  it('signs a viewer as the identity subgraphs read, and no viewer as anonymous from its address', () => {
+    const viewer = { userId: 'u2', roles: ['ADMIN'], sessionId: 's2', expiresAt: now + 1000, token: 'not signed along' };
+    expect(verifyIdentity(secret, signViewerIdentity(secret, viewer, '127.0.0.1', now), now)).toEqual({
+      userId: 'u2', roles: ['ADMIN'], sessionId: 's2', clientIp: '127.0.0.1', expiresAt: now + IDENTITY_TTL_MS,
+    });
+    expect(verifyIdentity(secret, signViewerIdentity(secret, undefined, undefined, now), now)).toEqual({ roles: [], expiresAt: now + IDENTITY_TTL_MS });
   });
 });
