@@ -11,6 +11,7 @@ export * from './validation';
 export * from './auth-client';
 export * from './migrations';
 export * from './redis';
+export * from './redis-fallback';
 export * from './revocation';
 export * from './main';
 export * from './trace-context';

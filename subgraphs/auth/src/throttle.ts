@@ -1,4 +1,4 @@
-import { RateLimitedError } from '@aether/common';
+import { RateLimitedError, RedisWithMemoryFallback } from '@aether/common';
 import type Redis from 'ioredis';
 import {
   RateLimiterMemory,
@@ -203,43 +203,29 @@ function limiter(redis: Redis | undefined, keyPrefix: string, points: number, du
  * parallel guesses cannot all slip through; a success forgets the account's failures.
  */
 export class AuthThrottle {
-  private readonly attempts: AttemptStore;
-  private readonly memoryAttempts = new MemoryAttemptStore();
+  // While Redis is unreachable this replica decides alone: sign-ins keep working and stay throttled.
+  private readonly attempts: RedisWithMemoryFallback<AttemptStore>;
   private readonly refreshIp: RateLimiterAbstract;
 
   constructor(
-    private readonly redis: Redis | undefined,
+    redis: Redis | undefined,
     prefix: string,
     private readonly limits: ThrottleLimits,
   ) {
-    this.attempts = redis ? new RedisAttemptStore(redis, prefix) : this.memoryAttempts;
+    this.attempts = new RedisWithMemoryFallback<AttemptStore>(redis, redis && new RedisAttemptStore(redis, prefix), new MemoryAttemptStore());
     this.refreshIp = limiter(redis, `${prefix}rl:refresh-ip`, limits.refreshPerIp, limits.refreshWindowSeconds);
-  }
-
-  /** While Redis is unreachable this replica decides alone: sign-ins keep working and stay throttled. */
-  private store(): AttemptStore {
-    return this.redis && this.redis.status !== 'ready' ? this.memoryAttempts : this.attempts;
   }
 
   /** Before checking a password: counts the attempt, or refuses it with RATE_LIMITED and when to retry. */
   async reservePasswordAttempt(account: string, ip: string): Promise<LoginReservation> {
-    let decision: Decision;
-    try {
-      decision = await this.store().reserve(account, ip, Date.now(), this.limits);
-    } catch {
-      decision = await this.memoryAttempts.reserve(account, ip, Date.now(), this.limits);
-    }
+    const decision = await this.attempts.run((store) => store.reserve(account, ip, Date.now(), this.limits));
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs / 1000);
     return { account, ip };
   }
 
   /** The password was right: the account's failures are forgotten and the address becomes familiar. */
   async passwordAccepted({ account, ip }: LoginReservation): Promise<void> {
-    try {
-      await this.store().succeeded(account, ip, Date.now(), this.limits);
-    } catch {
-      await this.memoryAttempts.succeeded(account, ip, Date.now());
-    }
+    await this.attempts.run((store) => store.succeeded(account, ip, Date.now(), this.limits));
   }
 
   async beforeRefresh(ip: string): Promise<void> {
