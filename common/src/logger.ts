@@ -54,6 +54,11 @@ export interface LoggerOptions {
 
 export type Logger = winston.Logger;
 
+/** A service's logger from its base settings (`LOG_LEVEL`, `LOG_FORMAT`: JSON in production, readable elsewhere). */
+export function serviceLogger(service: string, config: { NODE_ENV: string; LOG_LEVEL: string; LOG_FORMAT?: 'json' | 'pretty' }): Logger {
+  return createLogger({ service, level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty') });
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   // winston formats every entry before its transports drop those below the level; dropping them
   // first spares each request the redaction walk and JSON of a line nobody will see.

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import {
   AuthClient,
   closeServer,
-  createLogger,
+  serviceLogger,
   createRedis,
   createServiceApp,
   errorLoggingPlugin,
@@ -130,7 +130,7 @@ function httpContext(authenticator: Authenticator, admission: AdmissionPipeline,
 }
 
 export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
-  logger ??= createLogger({ service: 'gateway', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty') });
+  logger ??= serviceLogger('gateway', config);
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'gateway') : undefined;
   const authClient = new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken });
   const authenticator = new Authenticator({ jwksUrl: config.jwksUrl, issuer: config.JWT_ISSUER, redis, redisPrefix: config.REDIS_PREFIX, authClient, logger });

@@ -5,7 +5,7 @@ import {
   MemorySessionRevocations,
   RedisSessionRevocations,
   closeServer,
-  createLogger,
+  serviceLogger,
   createRedis,
   createServiceApp,
   listen,
@@ -43,11 +43,7 @@ export interface RunningAuthService {
 
 /** Builds the auth service's object graph once from validated config and starts listening. */
 export async function startAuthService(config: AuthConfig, logger?: Logger): Promise<RunningAuthService> {
-  logger ??= createLogger({
-    service: 'auth',
-    level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
-  });
+  logger ??= serviceLogger('auth', config);
   // Keys first: a bad JWT_PRIVATE_KEY is a configuration error, reported before anything connects.
   const keys = await loadSigningKeys(config.JWT_PRIVATE_KEY);
   const db = createAuthDataSource(config.DATABASE_URL, logger, config.STATEMENT_TIMEOUT_MS);

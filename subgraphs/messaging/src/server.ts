@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   AuthClient,
   closeServer,
-  createLogger,
+  serviceLogger,
   createRedis,
   createServiceApp,
   listen,
@@ -35,11 +35,7 @@ export interface RunningMessagingService {
 }
 
 export async function startMessagingService(config: MessagingConfig, logger?: Logger): Promise<RunningMessagingService> {
-  logger ??= createLogger({
-    service: 'messaging',
-    level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
-  });
+  logger ??= serviceLogger('messaging', config);
   const store = createStore(config);
   await store.init();
   const redis = config.REDIS_URL
