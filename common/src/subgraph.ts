@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type GraphQLSchema } from 'graphql';
 import { ErrorCode, maskError } from './errors';
 import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
 import { requestContext, type Logger } from './logger';
@@ -30,6 +33,11 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<BaseConte
       };
     },
   };
+}
+
+/** A subgraph's executable schema: its SDL file (`schema.graphql`, beside `src/` and `dist/`) and its resolvers. */
+export function loadSubgraphSchema(sdlPath: string, resolvers: object): GraphQLSchema {
+  return buildSubgraphSchema({ typeDefs: parse(readFileSync(sdlPath, 'utf8')), resolvers: resolvers as GraphQLResolverMap<unknown> });
 }
 
 export interface SubgraphOptions<TContext extends BaseContext> {

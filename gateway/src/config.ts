@@ -5,6 +5,7 @@ import { trustedProxies } from './edge/client-address';
 import type { OperationLimitsConfig } from './edge/limits';
 import type { RateLimitsConfig } from './edge/rate-limit';
 import type { SubgraphHttpOptions } from './subgraph-http';
+import type { SubscriptionLimits } from './subscriptions/ws-server';
 import { subgraphUrlOverrides } from './subgraphs';
 
 /** Every variable the gateway reads. Docs, compose and Kubernetes files are checked against it. */
@@ -101,17 +102,6 @@ export const gatewayConfigSchema = z.object({
 
 export type GatewayEnv = z.output<typeof gatewayConfigSchema>;
 
-/** The WS_* settings, in the shape the graphql-ws server's limits take. */
-export interface WebSocketLimits {
-  connectionsPerUser: number;
-  subscriptionsPerConnection: number;
-  connectionInitTimeoutMs: number;
-  maxPayloadBytes: number;
-  maxBufferedBytes: number;
-  maxBufferedEvents: number;
-  sessionRecheckMs: number;
-}
-
 /** The settings of the gateway's subgraph fetches, handed to the subgraphs module as they are. */
 export interface SubgraphsConfig extends SubgraphHttpOptions {
   /** Routing URLs overriding the supergraph's, by the graph's enum value (`SUBGRAPH_<NAME>_URL`). */
@@ -139,7 +129,7 @@ export interface GatewayConfig extends GatewayEnv {
   /** The SUBGRAPH_* settings. */
   subgraphs: SubgraphsConfig;
   /** The WS_* settings, as the graphql-ws server takes them. */
-  websocket: WebSocketLimits;
+  websocket: SubscriptionLimits;
 }
 function bucketLimits(parsed: GatewayEnv): Record<string, number> {
   const buckets: Record<string, number> = {};

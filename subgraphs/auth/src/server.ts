@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -8,17 +7,16 @@ import {
   serviceLogger,
   createRedis,
   createServiceApp,
+  JWKS_PATH,
   listen,
+  loadSubgraphSchema,
   mountSubgraph,
   runMigrationsLocked,
   type Logger,
   type ReadinessCheck,
   type ServiceMetrics,
 } from '@aether/common';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import * as grpc from '@grpc/grpc-js';
-import { parse } from 'graphql';
 import { Accounts } from './accounts';
 import type { AuthConfig } from './config';
 import { createAuthGrpcServer } from './grpc';
@@ -70,15 +68,12 @@ export async function startAuthService(config: AuthConfig, logger?: Logger): Pro
   if (redis) checks.push({ name: 'redis', check: () => redis.ping() });
   const app = createServiceApp({ logger, checks });
   // Public keys for whoever verifies access tokens (the gateway), so nobody calls auth per request.
-  app.get('/.well-known/jwks.json', (_req, res) => {
+  app.get(JWKS_PATH, (_req, res) => {
     res.setHeader('cache-control', 'public, max-age=300');
     res.json(keys.jwks);
   });
   const httpServer = createServer(app);
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(readFileSync(AUTH_SCHEMA_PATH, 'utf8')),
-    resolvers: resolvers as GraphQLResolverMap<unknown>,
-  });
+  const schema = loadSubgraphSchema(AUTH_SCHEMA_PATH, resolvers);
   const apollo = await mountSubgraph(app, {
     schema,
     httpServer,

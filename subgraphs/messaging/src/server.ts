@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -8,13 +7,12 @@ import {
   createRedis,
   createServiceApp,
   listen,
+  loadSubgraphSchema,
   mountSubgraph,
   type Logger,
   type ReadinessCheck,
 } from '@aether/common';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { MessagingConfig } from './config';
 import { RoomEvents, createPubSub } from './events/publisher';
 import { createContext, resolvers } from './resolvers';
@@ -56,10 +54,7 @@ export async function startMessagingService(config: MessagingConfig, logger?: Lo
   if (redis) checks.push({ name: 'redis', check: () => redis.publisher.ping() });
   const app = createServiceApp({ logger, checks });
   const httpServer = createServer(app);
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(readFileSync(MESSAGING_SCHEMA_PATH, 'utf8')),
-    resolvers: resolvers as GraphQLResolverMap<unknown>,
-  });
+  const schema = loadSubgraphSchema(MESSAGING_SCHEMA_PATH, resolvers);
   const apollo = await mountSubgraph(app, {
     schema,
     httpServer,
