@@ -125,7 +125,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const authUrl = `http://127.0.0.1:${auth.httpPort}/graphql`;
   const messagingUrl = `http://127.0.0.1:${messaging.port}/graphql`;
   const gateway = await startGateway(
-    loadGatewayConfig({ ...env, GATEWAY_PORT: '0', SUBGRAPH_AUTH_URL: authUrl, AUTH_JWKS_URL: new URL('/.well-known/jwks.json', authUrl).href, SUBGRAPH_MESSAGING_URL: messagingUrl, AUTH_GRPC_URL: authGrpcAddress }),
+    loadGatewayConfig({ ...env, GATEWAY_PORT: '0', SUBGRAPH_AUTH_URL: authUrl, AUTH_JWKS_URL: env.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', authUrl).href, SUBGRAPH_MESSAGING_URL: messagingUrl, AUTH_GRPC_URL: authGrpcAddress }),
     logs.logger('gateway'),
   );
   const stack: Stack = {
