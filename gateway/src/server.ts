@@ -139,7 +139,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   const metrics = new GatewayMetrics();
   const edge = edgeChecks(config, redis, authenticator, metrics, logger);
   const trust = trustedProxies(config.trustedProxies);
-  const subgraphs = new Subgraphs(config.subgraphs, config.gatewaySecret, metrics);
+  const subgraphs = new Subgraphs(config.subgraphs, config.gatewaySecret, metrics, logger);
   const planner = new SubscriptionPlanner();
   const gateway = supergraphGateway(config, subgraphs, edge, planner, logger);
   const upstream = new UpstreamConnections(config.gatewaySecret, (name) => subgraphs.url(name), logger);

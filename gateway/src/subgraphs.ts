@@ -1,4 +1,4 @@
-import { ConfigError, type ReadinessCheck } from '@aether/common';
+import { ConfigError, type Logger, type ReadinessCheck } from '@aether/common';
 import type { GraphQLDataSource, ServiceEndpointDefinition } from '@apollo/gateway';
 import { Kind, parse } from 'graphql';
 import type { SubgraphsConfig } from './config';
@@ -44,9 +44,17 @@ export function supergraphGraphs(supergraphSdl: string): Map<string, { enumValue
   return graphs;
 }
 
-/** Resolves when a subgraph answers `GET /health` on its routing URL's origin. */
+/**
+ * Resolves when a subgraph is up: it answers `GET /health` on its routing URL's origin (ours
+ * do), or, for a subgraph without that endpoint (any other supergraph's), `{ __typename }` at
+ * its routing URL.
+ */
 async function subgraphHealth(name: string, url: string): Promise<void> {
-  const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(1500) });
+  const signal = AbortSignal.timeout(1500);
+  let res = await fetch(new URL('/health', url), { signal });
+  if (!res.ok) {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
+  }
   if (!res.ok) throw new Error(`${name} answered ${res.status}`);
 }
 
@@ -66,6 +74,7 @@ export class Subgraphs {
     private readonly config: SubgraphsConfig,
     private readonly secret: string,
     private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
   ) {
     this.http = new SubgraphHttp(config);
   }
@@ -73,6 +82,11 @@ export class Subgraphs {
   /** Learns the graph enum values of a supergraph before the gateway builds its services. */
   useSupergraph(supergraphSdl: string): void {
     this.enumValues = new Map([...supergraphGraphs(supergraphSdl)].map(([name, graph]) => [name, graph.enumValue]));
+    const known = new Set(this.enumValues.values());
+    // A misspelt override would otherwise be ignored without a word.
+    for (const graph of Object.keys(this.config.urls)) {
+      if (!known.has(graph)) this.logger.warn('SUBGRAPH_<NAME>_URL names no subgraph of the supergraph', { variable: `SUBGRAPH_${graph}_URL`, graphs: [...known] });
+    }
   }
 
   /** `ApolloGateway`'s `buildService`: one data source per subgraph, rebuilt when the supergraph changes. */

@@ -17,6 +17,7 @@ import { parse } from 'graphql';
 import { loadGatewayConfig } from '../src/config';
 import { startGateway, type RunningGateway } from '../src/server';
 import { supergraphGraphs } from '../src/subgraphs';
+import { CapturedLogs } from '../../test/harness';
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
 
@@ -51,6 +52,7 @@ async function serveSubgraph(module: typeof products | typeof reviews): Promise<
 describe('gateway: a supergraph that is not ours', () => {
   let dir: string;
   let gateway: RunningGateway;
+  const logs = new CapturedLogs();
   const servers: ApolloServer[] = [];
 
   beforeAll(async () => {
@@ -72,10 +74,12 @@ describe('gateway: a supergraph that is not ours', () => {
       LOG_LEVEL: 'error',
       SUPERGRAPH_PATH: join(dir, 'supergraph.graphql'),
       SUBGRAPH_REVIEWS_URL: reviewsServer.url,
+      // Misspelt: warned about, not fatal.
+      SUBGRAPH_REVEIWS_URL: 'http://127.0.0.1:9/graphql',
       GATEWAY_SECRET: randomBytes(32).toString('base64url'),
       SERVICE_TOKEN: randomBytes(32).toString('base64url'),
     });
-    gateway = await startGateway(config);
+    gateway = await startGateway(config, logs.logger('gateway'));
   });
 
   afterAll(async () => {
@@ -106,10 +110,23 @@ describe('gateway: a supergraph that is not ours', () => {
     });
   });
 
+  it('is ready once both subgraphs answer, though they have no /health endpoint', async () => {
+    const res = await fetch(new URL('/ready', gateway.url.replace('localhost', '127.0.0.1')));
+    expect(res.status).toBe(200);
+    const metrics = await (await fetch(new URL('/metrics', gateway.url.replace('localhost', '127.0.0.1')))).text();
+    expect(metrics).toMatch(/aether_dependency_up\{[^}]*dependency="subgraph:reviews"[^}]*\} 1/);
+    expect(metrics).toMatch(/aether_dependency_up\{[^}]*dependency="subgraph:products"[^}]*\} 1/);
+  });
+
   it('refuses a field the foreign supergraph does not have with our stable code', async () => {
     const { status, body } = await query({ query: '{ me { id } }' });
     expect(status).toBe(400);
     expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('warns of an override that names no subgraph of the supergraph', () => {
+    const warning = logs.lines.map((l) => JSON.parse(l)).find((l) => l.message.startsWith('SUBGRAPH_<NAME>_URL names no subgraph'));
+    expect(warning).toMatchObject({ level: 'warn', variable: 'SUBGRAPH_REVEIWS_URL', graphs: ['PRODUCTS', 'REVIEWS'] });
   });
 
   it('reads graph names and routing URLs from the supergraph', () => {
