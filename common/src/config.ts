@@ -105,11 +105,17 @@ export const baseEnv = {
   ...telemetryEnv,
 };
 
+/** The two secrets every service shares, resolved (see `sharedSecrets`). */
+export interface SharedSecrets {
+  gatewaySecret: string;
+  serviceToken: string;
+}
+
 /** The two shared secrets of a loaded config, with the development fallback of `secretFor`. */
 export function sharedSecrets(
   service: string,
   parsed: { NODE_ENV: string; GATEWAY_SECRET?: string; SERVICE_TOKEN?: string },
-): { gatewaySecret: string; serviceToken: string } {
+): SharedSecrets {
   return {
     gatewaySecret: secretFor(service, parsed.NODE_ENV, 'GATEWAY_SECRET', parsed.GATEWAY_SECRET),
     serviceToken: secretFor(service, parsed.NODE_ENV, 'SERVICE_TOKEN', parsed.SERVICE_TOKEN),

@@ -1,4 +1,4 @@
-import { baseEnv, ConfigError, DEFAULT_JWT_ISSUER, EMBEDDED_DATABASE_URL, env, loadConfig, sharedSecrets } from '@aether/common';
+import { baseEnv, ConfigError, DEFAULT_JWT_ISSUER, EMBEDDED_DATABASE_URL, env, loadConfig, sharedSecrets, type SharedSecrets } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the auth service reads. Docs, compose and Kubernetes files are checked against it. */
@@ -30,10 +30,7 @@ export const authConfigSchema = z.object({
 
 export type AuthEnv = z.output<typeof authConfigSchema>;
 
-export interface AuthConfig extends AuthEnv {
-  gatewaySecret: string;
-  serviceToken: string;
-}
+export type AuthConfig = AuthEnv & SharedSecrets;
 
 export function loadAuthConfig(source: Record<string, string | undefined> = process.env): AuthConfig {
   const parsed = loadConfig('auth', authConfigSchema, source);

@@ -1,4 +1,4 @@
-import { baseEnv, EMBEDDED_DATABASE_URL, env, loadConfig, sharedSecrets } from '@aether/common';
+import { baseEnv, EMBEDDED_DATABASE_URL, env, loadConfig, sharedSecrets, type SharedSecrets } from '@aether/common';
 import { z } from 'zod';
 
 /** Every variable the messaging service reads. Docs, compose and Kubernetes files are checked against it. */
@@ -22,10 +22,7 @@ export const messagingConfigSchema = z.object({
 
 export type MessagingEnv = z.output<typeof messagingConfigSchema>;
 
-export interface MessagingConfig extends MessagingEnv {
-  gatewaySecret: string;
-  serviceToken: string;
-}
+export type MessagingConfig = MessagingEnv & SharedSecrets;
 
 export function loadMessagingConfig(source: Record<string, string | undefined> = process.env): MessagingConfig {
   const parsed = loadConfig('messaging', messagingConfigSchema, source);
