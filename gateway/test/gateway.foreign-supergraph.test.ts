@@ -16,7 +16,6 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { loadGatewayConfig } from '../src/config';
 import { startGateway, type RunningGateway } from '../src/server';
-import { supergraphGraphs } from '../src/subgraphs';
 import { CapturedLogs } from '../../test/harness';
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
@@ -127,19 +126,5 @@ describe('gateway: a supergraph that is not ours', () => {
   it('warns of an override that names no subgraph of the supergraph', () => {
     const warning = logs.lines.map((l) => JSON.parse(l)).find((l) => l.message.startsWith('SUBGRAPH_<NAME>_URL names no subgraph'));
     expect(warning).toMatchObject({ level: 'warn', variable: 'SUBGRAPH_REVEIWS_URL', graphs: ['PRODUCTS', 'REVIEWS'] });
-  });
-
-  it('reads graph names and routing URLs from the supergraph', () => {
-    const composed = composeServices([{ name: 'product-catalog', url: 'http://a/graphql', typeDefs: products.typeDefs }]);
-    expect([...supergraphGraphs(composed.supergraphSdl!)]).toEqual([['product-catalog', { enumValue: 'PRODUCT_CATALOG', url: 'http://a/graphql' }]]);
-  });
-});
-
-describe('gateway config: SUBGRAPH_<NAME>_URL', () => {
-  it('collects overrides by graph enum value and names a bad one', () => {
-    const config = loadGatewayConfig({ NODE_ENV: 'test', GATEWAY_SECRET: 'x'.repeat(32), SERVICE_TOKEN: 'y'.repeat(32), SUBGRAPH_PRODUCTS_URL: 'http://p:1/graphql' });
-    expect(config.subgraphs.urls).toEqual({ PRODUCTS: 'http://p:1/graphql' });
-    expect(() => loadGatewayConfig({ NODE_ENV: 'test', SUBGRAPH_REVIEWS_URL: 'not a url' })).toThrow(/SUBGRAPH_REVIEWS_URL/);
-    expect(() => loadGatewayConfig({ NODE_ENV: 'test', SUBGRAPH_REVIEWS_URL: 'file:///etc/passwd' })).toThrow(/SUBGRAPH_REVIEWS_URL/);
   });
 });
