@@ -12,6 +12,7 @@
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { JWKS_PATH } from '../common/src/access-token';
 import { EMBEDDED_DATABASE_URL, dataDir, devSecret } from '../common/src/config';
 import { onParentExit } from '../common/src/lifecycle';
 import type { EmbeddedPostgresMessage } from './embedded-postgres-process';
@@ -126,6 +127,11 @@ async function main() {
   // Every process must agree on these; generate them once, here, for development.
   env.GATEWAY_SECRET ??= devSecret('gateway_secret');
   env.SERVICE_TOKEN ??= devSecret('service_token');
+  // The gateway finds the subgraphs (and auth's keys) on the ports started here, AUTH_PORT and MESSAGING_PORT included.
+  const [auth, messaging] = SERVICES;
+  env.SUBGRAPH_AUTH_URL ??= `http://127.0.0.1:${auth.port}/graphql`;
+  env.SUBGRAPH_MESSAGING_URL ??= `http://127.0.0.1:${messaging.port}/graphql`;
+  env.AUTH_JWKS_URL ??= `http://127.0.0.1:${auth.port}${JWKS_PATH}`;
   if (!env.REDIS_URL) say('REDIS_URL unset: in-process pub/sub (one replica of each service)');
   if (!env.MONGO_URL) say('MONGO_URL unset: messages are stored in PostgreSQL');
 
