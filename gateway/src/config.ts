@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { baseEnv, ConfigError, DEFAULT_JWT_ISSUER, env, JWKS_PATH, loadConfig, repoRoot, sharedSecrets } from '@aether/common';
+import { baseEnv, ConfigError, DEFAULT_JWT_ISSUER, env, JWKS_PATH, loadConfig, repoRoot, sharedSecrets, type SharedSecrets } from '@aether/common';
 import { z } from 'zod';
 import { trustedProxies } from './edge/client-address';
 import type { OperationLimitsConfig } from './edge/limits';
@@ -110,9 +110,7 @@ export interface SubgraphsConfig extends SubgraphHttpOptions {
   batching: boolean;
 }
 
-export interface GatewayConfig extends GatewayEnv {
-  gatewaySecret: string;
-  serviceToken: string;
+export interface GatewayConfig extends GatewayEnv, SharedSecrets {
   jwksUrl: string;
   introspection: boolean;
   fieldSuggestions: boolean;
