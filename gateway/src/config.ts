@@ -6,7 +6,7 @@ import type { OperationLimitsConfig } from './edge/limits';
 import type { RateLimitsConfig } from './edge/rate-limit';
 import type { SubgraphHttpOptions } from './subgraph-http';
 import type { SubscriptionLimits } from './subscriptions/ws-server';
-import { subgraphUrlOverrides } from './subgraphs';
+import { legacySubgraphUrls, subgraphUrlOverrides } from './subgraphs';
 
 /** Every variable the gateway reads. Docs, compose and Kubernetes files are checked against it. */
 export const gatewayConfigSchema = z.object({
@@ -106,6 +106,8 @@ export type GatewayEnv = z.output<typeof gatewayConfigSchema>;
 export interface SubgraphsConfig extends SubgraphHttpOptions {
   /** Routing URLs overriding the supergraph's, by the graph's enum value (`SUBGRAPH_<NAME>_URL`). */
   urls: Record<string, string>;
+  /** `<NAME>_URL` values (the earlier spelling, deprecated), used for graphs with no `SUBGRAPH_<NAME>_URL`. */
+  legacyUrls?: Record<string, string>;
   retries: number;
   batching: boolean;
 }
@@ -156,21 +158,22 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
   return {
     ...parsed,
     ...sharedSecrets('gateway', parsed),
-    jwksUrl: parsed.AUTH_JWKS_URL,
+    // Before AUTH_JWKS_URL, the keys were found at the issuer's AUTH_URL (the deprecated spelling of SUBGRAPH_AUTH_URL).
+    jwksUrl: !source.AUTH_JWKS_URL && source.AUTH_URL && URL.canParse(source.AUTH_URL) ? new URL(JWKS_PATH, source.AUTH_URL).href : parsed.AUTH_JWKS_URL,
     introspection: parsed.INTROSPECTION ?? !production,
     fieldSuggestions,
     trustedProxies: trusted,
     rateBuckets,
     corsOrigins: !origins || origins.includes('*') ? (production ? [] : '*') : origins,
     safelistClients: parsed.PERSISTED_OPERATIONS_SAFELIST_CLIENTS?.split(',').map((c) => c.trim()).filter(Boolean) ?? [],
-    ...settingGroups(parsed, { fieldSuggestions, rateBuckets, subgraphUrls: subgraphUrlOverrides(source) }),
+    ...settingGroups(parsed, { fieldSuggestions, rateBuckets, subgraphUrls: subgraphUrlOverrides(source), legacyUrls: legacySubgraphUrls(source) }),
   };
 }
 
 /** The flat variables grouped as the modules that use them take them, so none renames them again. */
 function settingGroups(
   parsed: GatewayEnv,
-  derived: { fieldSuggestions: boolean; rateBuckets: Record<string, number>; subgraphUrls: Record<string, string> },
+  derived: { fieldSuggestions: boolean; rateBuckets: Record<string, number>; subgraphUrls: Record<string, string>; legacyUrls: Record<string, string> },
 ): Pick<GatewayConfig, 'limits' | 'rateLimits' | 'subgraphs' | 'websocket'> {
   return {
     limits: {
@@ -191,6 +194,7 @@ function settingGroups(
     },
     subgraphs: {
       urls: derived.subgraphUrls,
+      legacyUrls: derived.legacyUrls,
       timeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
       retries: parsed.SUBGRAPH_RETRIES,
       connections: parsed.SUBGRAPH_CONNECTIONS,

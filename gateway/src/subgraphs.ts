@@ -9,6 +9,11 @@ import { SubgraphHttp } from './subgraph-http';
 /** `SUBGRAPH_<NAME>_URL`: NAME is the graph's value in the supergraph's `join__Graph` enum. */
 export const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 
+/** The earlier spelling `<NAME>_URL` (`AUTH_URL`, `MESSAGING_URL`), still honoured for graphs without `SUBGRAPH_<NAME>_URL`. */
+const LEGACY_URL_VARIABLE = /^([A-Z0-9_]+)_URL$/;
+
+const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+
 /** The routing URL overrides in an environment, by graph enum value; a ConfigError names a bad one. */
 export function subgraphUrlOverrides(source: Record<string, string | undefined>): Record<string, string> {
   const urls: Record<string, string> = {};
@@ -16,10 +21,25 @@ export function subgraphUrlOverrides(source: Record<string, string | undefined>)
   for (const [variable, value] of Object.entries(source)) {
     const graph = SUBGRAPH_URL_VARIABLE.exec(variable)?.[1];
     if (!graph || value === undefined || value === '') continue;
-    if (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)) urls[graph] = value;
+    if (isHttpUrl(value)) urls[graph] = value;
     else bad[variable] = 'Must be an http(s) URL';
   }
   if (Object.keys(bad).length) throw new ConfigError('gateway', bad);
+  return urls;
+}
+
+/**
+ * Every `<NAME>_URL` of an environment, by NAME: the spelling of routing URLs before
+ * `SUBGRAPH_<NAME>_URL` (`AUTH_URL`, `MESSAGING_URL`, which operators' files still carry).
+ * Only those naming a graph of the served supergraph are used (and checked), so `DATABASE_URL`
+ * and its like are never read as routing URLs.
+ */
+export function legacySubgraphUrls(source: Record<string, string | undefined>): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const [variable, value] of Object.entries(source)) {
+    const graph = LEGACY_URL_VARIABLE.exec(variable)?.[1];
+    if (graph && !graph.startsWith('SUBGRAPH_') && value) urls[graph] = value;
+  }
   return urls;
 }
 
@@ -86,6 +106,18 @@ export class Subgraphs {
     // A misspelt override would otherwise be ignored without a word.
     for (const graph of Object.keys(this.config.urls)) {
       if (!known.has(graph)) this.logger.warn('SUBGRAPH_<NAME>_URL names no subgraph of the supergraph', { variable: `SUBGRAPH_${graph}_URL`, graphs: [...known] });
+    }
+    this.adoptLegacyUrls(known);
+  }
+
+  /** `<NAME>_URL` for a graph that has no `SUBGRAPH_<NAME>_URL`: honoured, with a deprecation warning. */
+  private adoptLegacyUrls(graphs: Set<string>): void {
+    for (const graph of graphs) {
+      const value = this.config.legacyUrls?.[graph];
+      if (value === undefined || this.config.urls[graph] !== undefined) continue;
+      if (!isHttpUrl(value)) throw new ConfigError('gateway', { [`${graph}_URL`]: 'Must be an http(s) URL' });
+      this.logger.warn(`${graph}_URL is deprecated: set SUBGRAPH_${graph}_URL`, { variable: `${graph}_URL` });
+      this.config.urls[graph] = value;
     }
   }
 

@@ -1,7 +1,11 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { loadGatewayConfig } from '../../src/config';
-import { SUBGRAPH_URL_VARIABLE, subgraphUrlOverrides, supergraphGraphs } from '../../src/subgraphs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger } from '@aether/common';
+import { GatewayMetrics } from '../../src/metrics';
+import { SUBGRAPH_URL_VARIABLE, Subgraphs, subgraphUrlOverrides, supergraphGraphs } from '../../src/subgraphs';
 
 const typeDefs = (type: string) =>
   parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
@@ -45,5 +49,34 @@ describe('SUBGRAPH_<NAME>_URL', () => {
     expect(config.limits.depth).toBe(config.LIMIT_DEPTH);
     expect(config.rateLimits.buckets).toBe(config.rateBuckets);
     expect(config.websocket.connectionsPerUser).toBe(config.WS_CONNECTIONS_PER_USER);
+  });
+});
+
+describe('<NAME>_URL, the spelling before SUBGRAPH_<NAME>_URL', () => {
+  const ours = readFileSync(join(__dirname, '../../../schema/supergraph.graphql'), 'utf8');
+  const base = { NODE_ENV: 'test', GATEWAY_SECRET: 'x'.repeat(32), SERVICE_TOKEN: 'y'.repeat(32) };
+  const routed = (env: Record<string, string>) => {
+    const config = loadGatewayConfig({ ...base, ...env });
+    const subgraphs = new Subgraphs(config.subgraphs, config.GATEWAY_SECRET, new GatewayMetrics(), createLogger({ service: 'test', level: 'error' }));
+    subgraphs.useSupergraph(ours);
+    for (const [name, graph] of supergraphGraphs(ours)) subgraphs.buildService({ name, url: graph.url });
+    return { config, subgraphs };
+  };
+
+  it('still routes AUTH_URL and MESSAGING_URL, and finds the keys at AUTH_URL, while DATABASE_URL is never a route', () => {
+    const { config, subgraphs } = routed({ AUTH_URL: 'http://auth.internal:4001/graphql', MESSAGING_URL: 'http://msg.internal:4002/graphql', DATABASE_URL: 'postgres://db/x' });
+    expect(subgraphs.url('auth')).toBe('http://auth.internal:4001/graphql');
+    expect(subgraphs.url('messaging')).toBe('http://msg.internal:4002/graphql');
+    expect(config.jwksUrl).toBe('http://auth.internal:4001/.well-known/jwks.json');
+  });
+
+  it('gives way to SUBGRAPH_<NAME>_URL and AUTH_JWKS_URL', () => {
+    const { config, subgraphs } = routed({ AUTH_URL: 'http://old:1/graphql', SUBGRAPH_AUTH_URL: 'http://new:1/graphql', AUTH_JWKS_URL: 'http://keys:1/jwks.json' });
+    expect(subgraphs.url('auth')).toBe('http://new:1/graphql');
+    expect(config.jwksUrl).toBe('http://keys:1/jwks.json');
+  });
+
+  it('refuses a routing AUTH_URL that is not http(s), naming it', () => {
+    expect(() => routed({ AUTH_URL: 'file:///etc/passwd' })).toThrow(/AUTH_URL: Must be an http\(s\) URL/);
   });
 });
