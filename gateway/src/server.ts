@@ -38,7 +38,6 @@ import { subscriptionMetrics } from './edge/observability';
 import { EdgeRateLimiter } from './edge/rate-limit';
 import { graphqlBody, httpErrors, securityHeaders } from './edge/security';
 import { rateBudgets } from './edge/rate-budgets';
-import { sessionCheck } from './edge/session-check';
 import { persistedOperationsOverHttp } from './persisted/http';
 import { parseManifestSources } from './persisted/operation-list';
 import { persistedOperationsFromConfig } from './persisted/resolve';
@@ -116,9 +115,10 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     },
     logger,
     metrics,
+    authenticator,
   );
   // Every edge check, once: HTTP (single and batched) and graphql-ws operations all pass through this list.
-  const admission = new AdmissionPipeline(limits, [sessionCheck(authenticator), rateLimiter, costCheck(limits)]);
+  const admission = new AdmissionPipeline(limits, [rateLimiter, costCheck(limits)]);
   const trust = trustedProxies(config.trustedProxies);
 
   const subgraphHttp = new SubgraphHttp({
