@@ -1,18 +1,26 @@
 /**
  * The load generator, run as its own process so that it never shares a core's event loop with
  * what it measures. Reads one job as JSON from argv, runs autocannon, prints the figures as JSON.
- * Every answer is compared with `expectBody`: a gateway that answers differently under load
- * shows up as mismatches, not as a fast run.
+ * Requests go round-robin over the job's callers (one request each in turn, whichever
+ * connection sends it), so concurrent requests come from different callers and no gateway is
+ * flattered by sharing one caller's identical fetches. Every answer is compared with its
+ * caller's `expectBody`: a gateway that answers differently under load shows up as mismatches,
+ * not as a fast run.
  */
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
 
+/** One caller: its request headers and the exact answer it must get. */
+export interface LoadCaller {
+  headers: Record<string, string>;
+  expectBody: string;
+}
+
 export interface LoadJob {
   url: string;
-  headers: Record<string, string>;
+  callers: LoadCaller[];
   body: string;
-  expectBody: string;
   connections: number;
   seconds: number;
   /** Requests per second across all connections; unset: as fast as answers come. */
@@ -30,13 +38,26 @@ export interface LoadResult {
 }
 
 const job = JSON.parse(process.argv[2]) as LoadJob;
+let next = 0;
+let mismatches = 0;
 autocannon(
   {
     url: job.url,
     method: 'POST',
-    headers: job.headers,
+    headers: job.callers[0].headers,
     body: job.body,
-    expectBody: job.expectBody,
+    requests: [
+      {
+        setupRequest: (request: { headers: Record<string, string> }, context: { caller: number }) => {
+          context.caller = next++ % job.callers.length;
+          request.headers = job.callers[context.caller].headers;
+          return request;
+        },
+        onResponse: (_status: number, body: string, context: { caller: number }) => {
+          if (body !== job.callers[context.caller].expectBody) mismatches++;
+        },
+      },
+    ],
     connections: job.connections,
     duration: job.seconds,
     ...(job.rate ? { overallRate: job.rate } : {}),
@@ -53,7 +74,7 @@ autocannon(
       p99: result.latency.p99,
       errors: result.errors + result.timeouts,
       non2xx: result.non2xx,
-      mismatches: result.mismatches,
+      mismatches: result.mismatches + mismatches,
     };
     process.stdout.write(JSON.stringify(out));
   },
