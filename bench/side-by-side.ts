@@ -80,9 +80,11 @@ async function graphqlRequests(baseUrl: string): Promise<number> {
 
 function runLoad(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'load.ts'), JSON.stringify(job)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // The job goes in on stdin: every caller's expected answer is far more than one argument may hold.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'load.ts')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
+    child.stdin.end(JSON.stringify(job));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited with ${code}`))));

@@ -10,6 +10,7 @@ describe('gateway edge: one Redis round trip per operation', () => {
   let stack: Stack;
   let monitor: Awaited<ReturnType<Redis['monitor']>>;
   let redis: Redis;
+  let monitorBase: Redis;
   let alice: TestUser;
   const seen: string[][] = [];
 
@@ -17,7 +18,9 @@ describe('gateway edge: one Redis round trip per operation', () => {
     stack = await startStack({ redis: true, env: { LIMIT_BATCH_SIZE: '5' } });
     alice = await registerUser(stack);
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    monitor = await new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').monitor();
+    // monitor() opens a connection of its own beside the one it is called on: both are closed after.
+    monitorBase = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    monitor = await monitorBase.monitor();
     const prefix = stack.env.redisPrefix;
     // Commands a client sent (not those a script ran) on this stack's session marks and rate counters.
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -27,6 +30,7 @@ describe('gateway edge: one Redis round trip per operation', () => {
   });
   afterAll(async () => {
     monitor?.disconnect();
+    monitorBase?.disconnect();
     redis?.disconnect();
     await stack?.stop();
   });
