@@ -2,11 +2,12 @@
  * Our gateway side by side with Hive Gateway (default runtime, and with its Rust query planner
  * from `@graphql-hive/router-runtime`) in front of the same auth and messaging processes, and
  * auth called directly with a signed identity (what a gateway adds on top of its subgraph).
- * Each gateway verifies the same access token and signs the same identity for every fetch.
- * The load is one signed-in user, so identical queries overlap: both gateways share one
- * subgraph fetch among them (ours per caller, Hive by default). A second instance of ours with
- * SUBGRAPH_DEDUPE=false makes every request pay its own fetches: that one gives the gateway's
- * own overhead against calling auth directly.
+ * Each gateway verifies the same access tokens and signs the same identities for every fetch.
+ * The load is spread round-robin over BENCH_USERS signed-in users (30 by default, more than the
+ * connections), so requests in flight at once come from different callers and neither
+ * gateway's fetch dedupe (ours per caller, Hive's by default) gets to share their fetches.
+ * A second instance of ours with SUBGRAPH_DEDUPE=false makes every request pay its own
+ * fetches whatever the load: with it, the gateway's own overhead against calling auth directly.
  *
  * Rounds are interleaved (every target runs once per round, in an order that rotates from
  * round to round), so a noisy neighbour slows every target of a round alike and the per-round
@@ -21,7 +22,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signIdentity } from '@aether/common';
 import { gql, registerUser, type TestUser } from '../test/harness';
@@ -42,7 +43,8 @@ type TargetName = 'ours' | 'ours, no dedupe' | 'hive' | 'hive router' | 'auth di
 interface Target {
   name: TargetName;
   url: string;
-  headers: Record<string, string>;
+  /** Request headers per signed-in user, in the order of the bench's users. */
+  headers: Record<string, string>[];
   /** The gateway process, whose CPU time is charged to the gateway; none for auth directly. */
   process?: ServiceProcess;
 }
@@ -78,9 +80,11 @@ async function graphqlRequests(baseUrl: string): Promise<number> {
 
 function runLoad(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'load.ts'), JSON.stringify(job)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // The job goes in on stdin: every caller's expected answer is far more than one argument may hold.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'load.ts')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
+    child.stdin.end(JSON.stringify(job));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited with ${code}`))));
@@ -141,10 +145,13 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
       start('hive-gateway', 'hive-router', hiveRouterPort, { GATEWAY_PORT: String(hiveRouterPort), BENCH_HIVE_RUNTIME: 'router' }),
     ]);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
-    process.stdout.write('done\nseeding a room with 5 members and 20 messages… ');
+    const userCount = Number(process.env.BENCH_USERS ?? 30);
+    process.stdout.write(`done\nseeding ${userCount} users and a room with them all and 20 messages… `);
 
     const users: TestUser[] = [];
-    for (let i = 0; i < 5; i++) users.push(await registerUser({ gatewayUrl }));
+    for (let i = 0; i < userCount; i += 10) {
+      users.push(...(await Promise.all(Array.from({ length: Math.min(10, userCount - i) }, () => registerUser({ gatewayUrl })))));
+    }
     const [owner] = users;
     const roomId = (await gql(gatewayUrl, `mutation { createRoom(input: { name: "bench" }) { id } }`, {}, { token: owner.accessToken })).data!.createRoom.id;
     for (const member of users.slice(1)) {
@@ -156,48 +163,52 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
     }
     process.stdout.write('done\n');
 
-    const bearer = { 'content-type': 'application/json', authorization: `Bearer ${owner.accessToken}` };
+    const bearer = users.map((u) => ({ 'content-type': 'application/json', authorization: `Bearer ${u.accessToken}` }));
     const gateways: Target[] = [
       { name: 'ours', url: gatewayUrl, headers: bearer, process: ours },
       { name: 'ours, no dedupe', url: `http://127.0.0.1:${plainPort}/graphql`, headers: bearer, process: plain },
       { name: 'hive', url: `http://127.0.0.1:${hivePort}/graphql`, headers: bearer, process: hive },
       { name: 'hive router', url: `http://127.0.0.1:${hiveRouterPort}/graphql`, headers: bearer, process: hiveRouter },
     ];
-    // What our gateway sends auth for this caller, signed for the whole run.
+    // What our gateway sends auth for each caller, signed for the whole run.
     const authDirectly: Target = {
       name: 'auth directly',
       url: env.SUBGRAPH_AUTH_URL,
-      headers: {
+      headers: users.map((u) => ({
         'content-type': 'application/json',
         'x-aether-identity': signIdentity(
           env.GATEWAY_SECRET,
-          { userId: owner.id, roles: ['USER'], sessionId: sessionOf(owner.accessToken), clientIp: '127.0.0.1' },
+          { userId: u.id, roles: ['USER'], sessionId: sessionOf(u.accessToken), clientIp: '127.0.0.1' },
           Date.now(),
           24 * 3600_000,
         ),
-      },
+      })),
     };
     const queries = [
       { name: 'room with 20 messages, authors and members', body: JSON.stringify({ query: ROOM_QUERY, variables: { id: roomId } }), targets: gateways },
       { name: '{ me { id displayName } }', body: JSON.stringify({ query: ME_QUERY }), targets: [...gateways, authDirectly] },
     ];
 
-    // Every target must give our answer before any of them is timed.
-    const expected = new Map<string, string>();
+    // Every target must give our answer to every caller before any of them is timed.
+    const expected = new Map<string, string[]>();
     for (const query of queries) {
-      let reference: string | undefined;
+      const reference: string[] = [];
       for (const target of query.targets) {
-        const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: query.body });
-        const text = await res.text();
-        const parsed = JSON.parse(text);
-        if (res.status !== 200 || parsed.errors || !parsed.data) throw new Error(`${target.name} failed ${query.name}: ${res.status} ${text}`);
-        const canonical = JSON.stringify(parsed);
-        reference ??= canonical;
-        if (canonical !== reference) throw new Error(`${target.name} answers ${query.name} differently:\n${canonical}\nours:\n${reference}`);
-        expected.set(`${query.name}|${target.name}`, text);
+        const texts: string[] = [];
+        for (const [i, headers] of target.headers.entries()) {
+          const res = await fetch(target.url, { method: 'POST', headers, body: query.body });
+          const text = await res.text();
+          const parsed = JSON.parse(text);
+          if (res.status !== 200 || parsed.errors || !parsed.data) throw new Error(`${target.name} failed ${query.name}: ${res.status} ${text}`);
+          const canonical = JSON.stringify(parsed);
+          reference[i] ??= canonical;
+          if (canonical !== reference[i]) throw new Error(`${target.name} answers ${query.name} differently:\n${canonical}\nours:\n${reference[i]}`);
+          texts.push(text);
+        }
+        expected.set(`${query.name}|${target.name}`, texts);
       }
     }
-    console.log('every target answers both queries identically');
+    console.log(`every target answers both queries identically, for each of ${users.length} users`);
 
     const measure = async (query: (typeof queries)[number], target: Target, round: number, secs: number): Promise<Run> => {
       const before = {
@@ -209,9 +220,8 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
       };
       const load = await runLoad({
         url: target.url,
-        headers: target.headers,
+        callers: expected.get(`${query.name}|${target.name}`)!.map((expectBody, i) => ({ headers: target.headers[i], expectBody })),
         body: query.body,
-        expectBody: expected.get(`${query.name}|${target.name}`)!,
         connections,
         seconds: secs,
       });
@@ -248,7 +258,7 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
 
     const failed = runs.filter((r) => r.errors || r.non2xx || r.mismatches);
     const host = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
-    console.log(`\n${host}; ${connections} connections; ${rounds} interleaved rounds of ${seconds} s per target and query`);
+    console.log(`\n${host}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${users.length} users, ${connections} connections; ${rounds} interleaved rounds of ${seconds} s per target and query`);
     console.log('\n| query | target | round | req/s | p50 ms | p99 ms | gateway CPU ms/req | auth CPU ms/req | messaging CPU ms/req | auth fetches/req | messaging fetches/req |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of runs) {

@@ -22,7 +22,8 @@ export class RedisSessionRevocations implements SessionRevocations {
     private readonly prefix: string,
   ) {}
 
-  private key(sessionId: string): string {
+  /** The key that marks a session as ended (whoever checks several things in one round trip reads it). */
+  key(sessionId: string): string {
     return `${this.prefix}revoked-session:${sessionId}`;
   }
 

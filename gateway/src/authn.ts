@@ -69,7 +69,7 @@ class GrpcRevocationCheck implements RevocationCheck {
 }
 
 class RedisRevocationCheck implements RevocationCheck {
-  private readonly set: RedisSessionRevocations;
+  readonly set: RedisSessionRevocations;
   constructor(redis: Redis, prefix: string) {
     this.set = new RedisSessionRevocations(redis, prefix);
   }
@@ -131,7 +131,21 @@ export class Authenticator {
       this.options.logger.error('session revocation check failed', { reason: (error as Error).message });
       throw new InvalidTokenError('Cannot verify access tokens right now', 'unavailable');
     }
-    if (revoked) throw new InvalidTokenError('Session has ended', 'revoked');
+    if (revoked) throw this.sessionEnded();
+  }
+
+  /** What a caller whose session has been ended hears, however the gateway found out. */
+  sessionEnded(): InvalidTokenError {
+    return new InvalidTokenError('Session has ended', 'revoked');
+  }
+
+  /**
+   * The Redis key whose presence says the viewer's session has ended, when the revocation set
+   * is in Redis: the edge reads it in the same round trip as the rate counters. Undefined
+   * without Redis (auth is asked over gRPC instead, through `ensureLive`).
+   */
+  revocationKey(viewer: Viewer): string | undefined {
+    return this.revocations instanceof RedisRevocationCheck ? this.revocations.set.key(viewer.sessionId) : undefined;
   }
 
   /** Signature, algorithm, issuer, audience and expiry; whether the session still lives is `ensureLive`'s question. */

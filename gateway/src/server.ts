@@ -35,7 +35,6 @@ import { subscriptionMetrics } from './edge/observability';
 import { EdgeRateLimiter } from './edge/rate-limit';
 import { graphqlBody, httpErrors, securityHeaders } from './edge/security';
 import { rateBudgets } from './edge/rate-budgets';
-import { sessionCheck } from './edge/session-check';
 import { persistedOperationsOverHttp } from './persisted/http';
 import { parseManifestSources } from './persisted/operation-list';
 import { persistedOperationsFromConfig } from './persisted/resolve';
@@ -59,8 +58,8 @@ export interface RunningGateway {
 /** Every edge check, once: HTTP (single and batched) and graphql-ws operations all pass through this list. */
 function edgeChecks(config: GatewayConfig, redis: Redis | undefined, authenticator: Authenticator, metrics: GatewayMetrics, logger: Logger) {
   const limits = new OperationLimits(config.limits, metrics);
-  const rateLimiter = new EdgeRateLimiter(redis, config.REDIS_PREFIX, config.rateLimits, logger, metrics);
-  const admission = new AdmissionPipeline(limits, [sessionCheck(authenticator), rateLimiter, costCheck(limits)]);
+  const rateLimiter = new EdgeRateLimiter(redis, config.REDIS_PREFIX, config.rateLimits, logger, metrics, authenticator);
+  const admission = new AdmissionPipeline(limits, [rateLimiter, costCheck(limits)]);
   return { limits, rateLimiter, admission };
 }
 type EdgeChecks = ReturnType<typeof edgeChecks>;

@@ -18,22 +18,34 @@ export interface WindowCounters {
   charge(charges: readonly Charge[], windowMs: number): Promise<ChargeOutcome>;
 }
 
-// One round trip for every counter of a request, and atomic: two replicas charging one key at
-// the same moment both see the sum. Keys past their limit still count (a refused caller keeps
-// paying), which is what fixed-window limiters such as rate-limiter-flexible do too.
+/** A charge that is refused outright while `refuseIfExists` is set (an ended session's mark), nothing charged. */
+export interface GuardedOutcome extends ChargeOutcome {
+  refused: boolean;
+}
+
+// One round trip for everything the edge asks Redis about a request, and atomic: first the
+// key that refuses it (an ended session's mark, when the caller is signed in), then every
+// counter; two replicas charging one key at the same moment both see the sum. A refused
+// request charges nothing (as when the session was checked first on its own). Keys past their
+// limit still count (a refused caller keeps paying), which is what fixed-window limiters such
+// as rate-limiter-flexible do too. KEYS: [guard,] counters; ARGV: window, guards (0 or 1),
+// then points and limit per counter.
 const CHARGE_SCRIPT = `
 local window = tonumber(ARGV[1])
+local guards = tonumber(ARGV[2])
+if guards == 1 and redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
 local retry = 0
 local result = {0}
-for i, key in ipairs(KEYS) do
-  local n = redis.call('INCRBY', key, tonumber(ARGV[2 * i]))
-  local ttl = redis.call('PTTL', key)
+for i = guards + 1, #KEYS do
+  local c = i - guards
+  local n = redis.call('INCRBY', KEYS[i], tonumber(ARGV[1 + 2 * c]))
+  local ttl = redis.call('PTTL', KEYS[i])
   if ttl < 0 then
-    redis.call('PEXPIRE', key, window)
+    redis.call('PEXPIRE', KEYS[i], window)
     ttl = window
   end
-  if n > tonumber(ARGV[2 * i + 1]) then
-    result[#result + 1] = i - 1
+  if n > tonumber(ARGV[2 + 2 * c]) then
+    result[#result + 1] = c - 1
     if ttl > retry then retry = ttl end
   end
 end
@@ -48,7 +60,8 @@ export class RedisWindowCounters implements WindowCounters {
   private readonly redis: ScriptedRedis;
 
   constructor(redis: Redis) {
-    // defineCommand sends EVALSHA and falls back to EVAL once per connection.
+    // defineCommand sends EVALSHA (the script is sent once, not per request) and, on NOSCRIPT
+    // (a restarted or flushed Redis), EVAL once, which loads the script again.
     redis.defineCommand('chargeWindows', { lua: CHARGE_SCRIPT });
     this.redis = redis as ScriptedRedis;
   }
@@ -59,10 +72,19 @@ export class RedisWindowCounters implements WindowCounters {
   }
 
   async charge(charges: readonly Charge[], windowMs: number): Promise<ChargeOutcome> {
-    const args: (string | number)[] = [...charges.map((c) => c.key), windowMs];
+    return this.chargeUnless(undefined, charges, windowMs);
+  }
+
+  /** Charges every counter in one round trip, unless `refuseIfExists` names a key that exists. */
+  async chargeUnless(refuseIfExists: string | undefined, charges: readonly Charge[], windowMs: number): Promise<GuardedOutcome> {
+    const guards = refuseIfExists === undefined ? 0 : 1;
+    const args: (string | number)[] = guards ? [refuseIfExists!] : [];
+    for (const c of charges) args.push(c.key);
+    args.push(windowMs, guards);
     for (const c of charges) args.push(c.points, c.limit);
-    const [retryAfterMs, ...over] = await this.redis.chargeWindows(charges.length, ...args);
-    return { over, retryAfterMs };
+    const [retryAfterMs, ...over] = await this.redis.chargeWindows(guards + charges.length, ...args);
+    if (retryAfterMs === -1) return { refused: true, over: [], retryAfterMs: 0 };
+    return { refused: false, over, retryAfterMs };
   }
 }
 

@@ -1,5 +1,5 @@
 // The gateway's metrics, under the name the code below uses (rename once issue 14 has landed).
-import type { GatewayMetrics as ServiceMetrics } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -93,7 +93,7 @@ export class OperationLimits {
 
   constructor(
     private readonly config: OperationLimitsConfig,
-    private readonly metrics?: ServiceMetrics,
+    private readonly metrics?: GatewayMetrics,
   ) {
     this.parseOptions = { maxTokens: config.tokens };
     const refused = (limit: LimitName) => metrics?.operationsRefused.inc({ limit });

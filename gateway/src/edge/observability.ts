@@ -1,5 +1,5 @@
 // The gateway's metrics, under the name the code below uses (rename once issue 14 has landed).
-import type { GatewayMetrics as ServiceMetrics } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 import type { SubscriptionServerOptions } from '../subscriptions/ws-server';
 
 /**
@@ -7,7 +7,7 @@ import type { SubscriptionServerOptions } from '../subscriptions/ws-server';
  * delivered-events counter, the delivery lag histogram and the slow-consumer closes counter.
  */
 export function subscriptionMetrics(
-  metrics: ServiceMetrics,
+  metrics: GatewayMetrics,
 ): Pick<SubscriptionServerOptions, 'onGauge' | 'onEventDelivered' | 'onDeliveryLag' | 'onSlowConsumer'> {
   return {
     onGauge: (gauge, delta) => (gauge === 'sockets' ? metrics.websockets : metrics.subscriptions).inc(delta),

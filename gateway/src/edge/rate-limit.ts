@@ -1,12 +1,13 @@
 import { RateLimitedError, type Logger } from '@aether/common';
 // The gateway's metrics, under the name the code below uses (rename once issue 14 has landed).
-import type { GatewayMetrics as ServiceMetrics } from '../metrics';
+import type { GatewayMetrics } from '../metrics';
 import { HeaderMap } from '@apollo/server';
-import { Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type Redis from 'ioredis';
+import type { Viewer } from '../authn';
 import type { GatewayContext } from '../context';
 import type { AdmissionRequest, EdgeCheck } from './admission';
-import { MemoryWindowCounters, RedisWindowCounters, type Charge, type WindowCounters } from './counters';
+import { MemoryWindowCounters, RedisWindowCounters, type Charge, type ChargeOutcome, type WindowCounters } from './counters';
 import type { RateBudgets } from './rate-budgets';
 
 /** Points per window for each limit; every number comes from the gateway config (`RATE_LIMIT_*`). */
@@ -36,8 +37,24 @@ function rootFieldCounts(document: DocumentNode, set: SelectionSetNode, out = ne
 /** A charge with the name of its limit, for the rate-limited metric. */
 type NamedCharge = Charge & { name: string };
 
+/** Whether a signed-in caller's session still lives (the gateway's Authenticator). */
+export interface SessionLiveness {
+  /** The Redis key marking the viewer's session as ended, when that mark is kept in Redis. */
+  revocationKey(viewer: Viewer): string | undefined;
+  /** Asks on its own (without Redis: auth over gRPC); throws when the session has ended. */
+  ensureLive(viewer: Viewer): Promise<void>;
+  /** The error a caller whose session has ended gets. */
+  sessionEnded(): Error;
+}
+
 /**
- * The gateway's rate limits as one edge check. Every root field of an operation costs a
+ * The gateway's session check and rate limits as one edge check, so that an operation costs
+ * one Redis round trip: the script that charges the counters first refuses an ended session
+ * (with the same UNAUTHENTICATED error as before, nothing charged). Without Redis, or while it
+ * is unreachable, the session is checked on its own (auth over gRPC, or fail closed) and the
+ * counters count in memory.
+ *
+ * The rate limits: Every root field of an operation costs a
  * point of the caller's address budget and, signed in, of the user's (an operation of only
  * `__typename` costs one); a root field the supergraph marks with `@rateBudget` also costs a
  * point of its bucket. All counters of one operation are charged in one Redis round trip,
@@ -45,7 +62,7 @@ type NamedCharge = Charge & { name: string };
  * outage slows nothing down and nothing goes unlimited.
  */
 export class EdgeRateLimiter implements EdgeCheck {
-  readonly name = 'rate-limits';
+  readonly name = 'session-and-rate-limits';
   private readonly redis?: RedisWindowCounters;
   private readonly memory = new MemoryWindowCounters();
   private budgets: RateBudgets = new Map();
@@ -55,7 +72,8 @@ export class EdgeRateLimiter implements EdgeCheck {
     private readonly prefix: string,
     private readonly limits: RateLimitsConfig,
     private readonly logger: Logger,
-    private readonly metrics?: ServiceMetrics,
+    private readonly metrics?: GatewayMetrics,
+    private readonly session?: SessionLiveness,
   ) {
     this.redis = redis ? new RedisWindowCounters(redis) : undefined;
   }
@@ -83,7 +101,7 @@ export class EdgeRateLimiter implements EdgeCheck {
         buckets.set(key, { key: `${this.prefix}rl:bucket:${key}`, points: n, limit, name: budget.bucket });
       }
     }
-    await this.charge([...this.general(context, Math.max(1, fields)), ...buckets.values()]);
+    await this.charge([...this.general(context, Math.max(1, fields)), ...buckets.values()], this.session && context.viewer);
   }
 
   /** A document that did not parse or validate still costs its caller a point. */
@@ -97,15 +115,29 @@ export class EdgeRateLimiter implements EdgeCheck {
     return charges;
   }
 
-  private async charge(charges: NamedCharge[]): Promise<void> {
+  /** Charges every counter; with `viewer`, only while the viewer's session lives. */
+  private async charge(charges: NamedCharge[], viewer?: Viewer): Promise<void> {
     const windowMs = this.limits.windowSeconds * 1000;
-    let outcome;
-    try {
-      outcome = this.redis?.ready ? await this.redis.charge(charges, windowMs) : await this.memory.charge(charges, windowMs);
-    } catch (error) {
-      this.logger.warn('rate limits counted in memory: redis did not answer', { reason: (error as Error).message });
-      outcome = await this.memory.charge(charges, windowMs);
+    let unchecked = viewer;
+    let outcome: ChargeOutcome | undefined;
+    if (this.redis?.ready) {
+      const revocationKey = viewer && this.session!.revocationKey(viewer);
+      // A session whose end is not marked in Redis is asked about on its own (auth over gRPC).
+      if (viewer && revocationKey === undefined) await this.session!.ensureLive(viewer);
+      unchecked = undefined;
+      try {
+        const guarded = await this.redis.chargeUnless(revocationKey, charges, windowMs);
+        if (guarded.refused) throw this.session!.sessionEnded();
+        outcome = guarded;
+      } catch (error) {
+        if (error instanceof GraphQLError) throw error;
+        this.logger.warn('rate limits counted in memory: redis did not answer', { reason: (error as Error).message });
+        // The session was not checked either: on its own now (it fails closed while Redis is away).
+        unchecked = revocationKey === undefined ? undefined : viewer;
+      }
     }
+    if (unchecked) await this.session!.ensureLive(unchecked);
+    outcome ??= await this.memory.charge(charges, windowMs);
     if (!outcome.over.length) return;
     for (const i of outcome.over) this.metrics?.rateLimited.inc({ limit: charges[i].name });
     const error = new RateLimitedError(outcome.retryAfterMs / 1000);
