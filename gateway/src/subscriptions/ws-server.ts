@@ -11,6 +11,7 @@ import { clientAddress, type TrustedProxies } from '../edge/client-address';
 import { clientNameOf, type PersistedOperations } from '../persisted/resolve';
 import { CloseCodes } from './close-codes';
 import { SlowConsumerError, federatedSubscription } from './execute';
+import { joinedSubscription } from './joined';
 import type { SubscriptionPlanner } from './planner';
 import type { SessionWatch } from './session-watch';
 import type { UpstreamConnections } from './upstream';
@@ -213,7 +214,9 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         return { errors: [new GraphQLError('Cannot plan this subscription', { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
       }
       options.onGauge?.('subscriptions', 1);
-      const events = federatedSubscription({
+      // A stream a gateway can share (room events) is opened once for all its subscribers.
+      const serve = planned.sharedUpstream && gateway.viewer ? joinedSubscription : federatedSubscription;
+      const events = serve({
         planned,
         variables,
         operationName: args.operationName ?? undefined,

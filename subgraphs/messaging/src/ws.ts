@@ -70,11 +70,11 @@ export function serveSubscriptions(options: {
   deps: MessagingDeps;
   identitySecret: string;
   logger: Logger;
-  /** Where `aether_subscriptions_active` is registered (the service's /metrics). */
+  /** Where `aether_subgraph_subscriptions_active` is registered (the service's /metrics). */
   registry?: Registry;
 }): { close(): Promise<void> } {
   const active = new Gauge({
-    name: 'aether_subscriptions_active',
+    name: 'aether_subgraph_subscriptions_active',
     help: 'Subscriptions open at this subgraph (from gateways), by root field',
     labelNames: ['field'],
     registers: options.registry ? [options.registry] : [],
