@@ -35,6 +35,8 @@ export interface FederatedSubscriptionOptions {
   onDelivered?: (lagSeconds: number) => void;
   /** Reconnect backoff bounds in milliseconds. */
   backoff?: { initialMs: number; maxMs: number };
+  /** Aborted when the client ends the subscription (or its socket closes): the stream ends at once. */
+  signal?: AbortSignal;
 }
 
 export function isGraphQLErrorList(value: unknown): value is GraphQLFormattedError[] {
@@ -93,14 +95,16 @@ export function eventExecutor(options: FederatedSubscriptionOptions): (event: Fo
 /**
  * Subscribers with the same operation and variables receive the same upstream event on their
  * own upstream subscriptions: with a viewer-independent selection, the first to get it computes
- * the result for all. Keyed by what the result depends on: a live copy's extensions (trace
+ * the result for all; with a viewer-specific one, for all subscribers who are the same viewer. Keyed by what the result depends on: a live copy's extensions (trace
  * context, publish time) are not, and a replayed copy of the same event has none.
  */
 export function cachedExecutor(options: FederatedSubscriptionOptions): (event: FormattedExecutionResult) => Promise<FormattedExecutionResult> {
   const execute = eventExecutor(options);
-  const shared = options.planned.shared;
+  // Viewer-specific results are shared only by subscribers who are the same viewer.
+  const viewer = options.context.viewer?.userId;
+  const shared = options.planned.shared ?? (viewer ? options.planned.perViewer : undefined);
   if (!shared) return execute;
-  const sharingKey = shared.key(options.variables);
+  const sharingKey = `${options.planned.shared ? '' : viewer}\u0000${shared.key(options.variables)}`;
   return (event) => shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => execute(event));
 }
 
@@ -202,8 +206,11 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         ),
     });
     let retry = false;
+    const stop = () => feed.close();
+    options.signal?.addEventListener('abort', stop);
     try {
       while (!retry) {
+        if (options.signal?.aborted) return;
         const item = await feed.next();
         if ('complete' in item) return;
         if ('error' in item) {
@@ -235,8 +242,10 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         yield* deliver(options, event, seq, result);
       }
     } finally {
+      options.signal?.removeEventListener('abort', stop);
       feed.close();
     }
+    if (options.signal?.aborted) return;
     await new Promise((resolve) => setTimeout(resolve, backoffDelay(backoff, attempt++)));
   }
 }

@@ -4,7 +4,6 @@ import {
   backoffDelay,
   cachedExecutor,
   deliver,
-  eventExecutor,
   isGraphQLErrorList,
   isTransient,
   primaryVariables,
@@ -30,10 +29,18 @@ class Inbox {
   private readonly items: StreamItem[] = [];
   private waiters: (() => void)[] = [];
   live = false;
+  /** The subscriber has gone: its replay stops too. */
+  ended = false;
 
   constructor(private readonly max: number) {}
 
-  push(item: StreamItem): void {
+  /** Adds an item; `first` puts it ahead of everything held (the subscriber has gone). */
+  push(item: StreamItem, first = false): void {
+    if (first) {
+      this.ended = true;
+      this.items.unshift(item);
+      return this.notify();
+    }
     if ('seq' in item && this.items.length >= this.max) {
       if (!this.live) this.items.length = 0;
       else {
@@ -134,15 +141,14 @@ function streamFor(options: FederatedSubscriptionOptions): SharedStream {
  * the rest of the plan is viewer-specific, else once per viewer (same-viewer subscribers share).
  */
 function resultsFor(options: FederatedSubscriptionOptions): (item: StreamEvent) => Promise<FormattedExecutionResult> {
-  const execute = eventExecutor(options);
-  const viewer = options.context.viewer?.userId ?? '';
   // Through the same cache as the replays, so a subscriber still replaying shares the result.
   const cached = cachedExecutor(options);
+  const viewer = options.context.viewer?.userId ?? '';
   if (options.planned.shared) return (item) => (item.memo.shared ??= cached(item.event));
   return (item) => {
     const byViewer = (item.memo.byViewer ??= new Map());
     let result = byViewer.get(viewer);
-    if (!result) byViewer.set(viewer, (result = execute(item.event)));
+    if (!result) byViewer.set(viewer, (result = cached(item.event)));
     return result;
   };
 }
@@ -183,6 +189,7 @@ async function* replayUntilSeam(
       while (!seamed()) {
         const item = await Promise.race([pending, arrived]);
         if (item === ARRIVED) {
+          if (inbox.ended) return null;
           arrived = inbox.arrival();
           continue;
         }
@@ -202,6 +209,8 @@ async function* replayUntilSeam(
         if (seq === undefined || seq <= last) continue;
         last = seq;
         yield* deliver(options, item.event, seq, await execute(item.event));
+        // Their own MemberLeft ends it, whichever stream brought it.
+        if (resumable.leftUserOf(item.event.data) === (options.context.viewer?.userId ?? null)) return null;
       }
       if (seamed()) return last;
     } finally {
@@ -219,6 +228,7 @@ async function* replayUntilSeam(
  */
 export async function* joinedSubscription(options: FederatedSubscriptionOptions): AsyncGenerator<FormattedExecutionResult> {
   const refused = await admission(options);
+  if (options.signal?.aborted) return;
   if (refused) {
     yield { errors: refused };
     return;
@@ -227,6 +237,8 @@ export async function* joinedSubscription(options: FederatedSubscriptionOptions)
   const stream = streamFor(options);
   const joinedAt = stream.lastSeq;
   const leave = stream.join((item) => inbox.push(item));
+  const abort = () => inbox.push({ end: true }, true);
+  options.signal?.addEventListener('abort', abort);
   const resultOf = resultsFor(options);
   const viewerId = options.context.viewer?.userId;
   try {
@@ -250,6 +262,7 @@ export async function* joinedSubscription(options: FederatedSubscriptionOptions)
       if (viewerId !== undefined && item.leftUserId === viewerId) return;
     }
   } finally {
+    options.signal?.removeEventListener('abort', abort);
     leave();
   }
 }

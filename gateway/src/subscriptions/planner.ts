@@ -68,6 +68,8 @@ export interface PlannedSubscription {
    * only on the variables and the event, and is computed once for all subscribers.
    */
   shared?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
+  /** Otherwise: results per viewer, so that subscribers who are the same viewer share one execution. */
+  perViewer?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
 }
 
 /**
@@ -212,6 +214,8 @@ export class SubscriptionPlanner {
     };
     if (restIsViewerIndependent(plan.node.rest, state.supergraphSchema, state.marks)) {
       planned.shared = { results: new SharedEventResults(), key: keyOf };
+    } else {
+      planned.perViewer = { results: new SharedEventResults(), key: keyOf };
     }
     if (planned.resumable && state.marks && !selectsViewerSpecificField(plan.node.primary, state.supergraphSchema, state.marks)) {
       planned.sharedUpstream = { key: keyOf, streams: new Map() };

@@ -216,7 +216,9 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
       options.onGauge?.('subscriptions', 1);
       // A stream a gateway can share (room events) is opened once for all its subscribers.
       const serve = planned.sharedUpstream && gateway.viewer ? joinedSubscription : federatedSubscription;
+      const stop = new AbortController();
       const events = serve({
+        signal: stop.signal,
         planned,
         variables,
         operationName: args.operationName ?? undefined,
@@ -229,7 +231,7 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         maxBuffered: limits.maxBufferedEvents,
         onDelivered: options.onDeliveryLag,
       });
-      return (async function* () {
+      const delivered = (async function* () {
         try {
           for await (const result of events) {
             // A socket closed as a slow consumer may take seconds to go; its events stop now.
@@ -240,7 +242,17 @@ export function serveGatewaySubscriptions(options: SubscriptionServerOptions): {
         } finally {
           options.onGauge?.('subscriptions', -1);
         }
-      })() as never;
+      })();
+      // graphql-ws ends a subscription with return(), which a generator waiting for its next
+      // event would only see at that event: the abort ends the wait now.
+      return {
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+        next: () => delivered.next(),
+        return: (value?: unknown) => (stop.abort(), delivered.return(value as never)),
+        throw: (error?: unknown) => (stop.abort(), delivered.throw(error)),
+      } as never;
     },
     // Queries and mutations sent over the socket run exactly as over HTTP.
     execute: async (args) => {
