@@ -245,7 +245,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     secret: config.gatewaySecret,
     logger,
     guard: admission.socketGuard(),
-    trustedProxies: trust,
+    clientAddress: (request) => clientAddress(request, trust),
     sessionWatch,
     persistedOperations,
     ...subscriptionMetrics(metrics),

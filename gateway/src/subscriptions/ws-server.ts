@@ -7,7 +7,6 @@ import { CloseCode, handleProtocols, makeServer, type Context, type ServerOption
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
 import type { GatewayContext } from '../context';
-import { clientAddress, type TrustedProxies } from '../edge/client-address';
 import { clientNameOf, type PersistedOperations } from '../persisted/resolve';
 import { CloseCodes } from './close-codes';
 import { SlowConsumerError, federatedSubscription } from './execute';
@@ -66,8 +65,8 @@ export interface SubscriptionServerOptions {
   onSlowConsumer?: () => void;
   /** The gateway's admission pipeline, applied exactly as on HTTP (see gateway/src/edge/admission.ts). */
   guard: OperationGuard;
-  /** Whose X-Forwarded-For is believed for the client address, as on HTTP. */
-  trustedProxies: TrustedProxies;
+  /** The client's address, as HTTP reads it (whose X-Forwarded-For is believed is the edge's business). */
+  clientAddress: (request: IncomingMessage) => string;
   /** Ended sessions as auth announces them: their sockets close with 4403 at once. */
   sessionWatch?: SessionWatch;
   /** Operations sent by id, and the safelist: the same object HTTP uses. */
@@ -289,7 +288,7 @@ function serveSockets(wss: WebSocketServer, server: ReturnType<typeof makeServer
   const { limits, logger } = options;
   wss.on('connection', (socket, request) => {
   options.onGauge?.('sockets', 1);
-  const extra: Extra = { socket, request, clientIp: clientAddress(request, options.trustedProxies), timers: [], closed: false };
+  const extra: Extra = { socket, request, clientIp: options.clientAddress(request), timers: [], closed: false };
   socket.on('error', (error) => {
     logger.warn('websocket error', { reason: error.message });
     close(socket, CloseCode.InternalServerError, 'Internal server error');
