@@ -129,4 +129,26 @@ describe('subscriptions: one shared upstream stream per room per gateway', () =>
     expect(late.events.map((e) => e.data!.roomEvents.seq)).toEqual(Array.from({ length: 60 }, (_, i) => from + 1 + i));
     await Promise.all([anchorClient.dispose(), client.dispose()]);
   });
+
+  it('writes a viewer-independent result once serialized to every socket, as graphql-ws next frames a real client reads', async () => {
+    const query = `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) { seq ... on MessageAdded { message { body author { displayName } } } } }`;
+    const [owner, member] = users;
+    const from = await lastSeq(owner);
+    const clients = [owner, member, owner].map((u) => wsClient(stack.gatewayUrl, u.accessToken));
+    const subs = clients.flatMap((c) => [0, 1].map(() => new Collector(c, query, { roomId, afterSeq: from })));
+    await send(owner, 'one');
+    await Promise.all(subs.map((s) => s.waitFor(1)));
+    // A subscription the client completes gets no frame after it; the others go on.
+    subs[0].dispose();
+    await send(member, 'two');
+    await Promise.all(subs.slice(1).map((s) => s.waitFor(2)));
+    await new Promise((r) => setTimeout(r, 300));
+    const expected = [
+      { seq: from + 1, message: { body: 'one', author: { displayName: `Display ${owner.username}` } } },
+      { seq: from + 2, message: { body: 'two', author: { displayName: `Display ${member.username}` } } },
+    ];
+    expect(subs[0].events.map((e) => e.data!.roomEvents)).toEqual(expected.slice(0, 1));
+    for (const sub of subs.slice(1)) expect(sub.events).toEqual(expected.map((roomEvents) => ({ data: { roomEvents } })));
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
 });

@@ -3,6 +3,7 @@ import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apol
 import type { QueryPlan } from '@apollo/query-planner';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
+import { markShared } from './frames';
 import { resumeVariables, type PlannedSubscription } from './planner';
 import type { UpstreamConnections } from './upstream';
 import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
@@ -105,7 +106,8 @@ export function cachedExecutor(options: FederatedSubscriptionOptions): (event: F
   const shared = options.planned.shared ?? (viewer ? options.planned.perViewer : undefined);
   if (!shared) return execute;
   const sharingKey = `${options.planned.shared ? '' : viewer}\u0000${shared.key(options.variables)}`;
-  return (event) => shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => execute(event));
+  // One result object for all who share it: its bytes are serialized once too (frames.ts).
+  return (event) => shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => execute(event).then(markShared));
 }
 
 export function spanAttributesOf(options: FederatedSubscriptionOptions): Record<string, string> {

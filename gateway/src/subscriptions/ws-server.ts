@@ -10,6 +10,7 @@ import type { GatewayContext } from '../context';
 import { clientNameOf, type PersistedOperations } from '../persisted/resolve';
 import { CloseCodes } from './close-codes';
 import { SlowConsumerError, federatedSubscription } from './execute';
+import { nextFrame, sharedPayload } from './frames';
 import { joinedSubscription } from './joined';
 import type { SubscriptionPlanner } from './planner';
 import type { SessionWatch } from './session-watch';
@@ -44,6 +45,8 @@ interface Extra {
   closed: boolean;
   /** Gives back what an accepted connection holds (its slot, its session watch). */
   release?: () => void;
+  /** Sends a frame as graphql-ws does (with the slow-consumer cap): for frames written once for many sockets. */
+  send?: (data: string) => void;
 }
 
 export interface SubscriptionServerOptions {
@@ -196,7 +199,15 @@ function admitOperation(options: SubscriptionServerOptions): NonNullable<ServerO
       document,
       operationName: payload.operationName ?? undefined,
       variableValues: payload.variables ?? {},
-      contextValue: { gateway: context, query: payload.query, operation: operation.operation, refused, socket: ctx.extra.socket },
+      contextValue: {
+        gateway: context,
+        query: payload.query,
+        operation: operation.operation,
+        refused,
+        socket: ctx.extra.socket,
+        // Whether the client still has this operation running (it may have sent `complete`).
+        frames: { id, extra: ctx.extra, active: () => id in ctx.subscriptions },
+      },
     };
   };
 }
@@ -205,7 +216,12 @@ function admitOperation(options: SubscriptionServerOptions): NonNullable<ServerO
 function startSubscription(options: SubscriptionServerOptions): NonNullable<ServerOptions<Params, Extra>['subscribe']> {
   const { limits, logger } = options;
   return (args) => {
-    const { gateway, query, socket } = args.contextValue as { gateway: GatewayContext; query: string; socket: WebSocket };
+    const { gateway, query, socket, frames } = args.contextValue as {
+      gateway: GatewayContext;
+      query: string;
+      socket: WebSocket;
+      frames: { id: string; extra: Extra; active: () => boolean };
+    };
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     let planned;
     try {
@@ -238,7 +254,10 @@ function startSubscription(options: SubscriptionServerOptions): NonNullable<Serv
           // A socket closed as a slow consumer may take seconds to go; its events stop now.
           if (socket.readyState !== socket.OPEN) return;
           options.onEventDelivered?.();
-          yield result;
+          // A result shared by many subscribers: its bytes, serialized once, in this operation's frame.
+          const payload = sharedPayload(result);
+          if (payload === undefined || !frames.extra.send) yield result;
+          else if (frames.active()) frames.extra.send(nextFrame(frames.id, payload));
         }
       } finally {
         options.onGauge?.('subscriptions', -1);
@@ -287,60 +306,60 @@ function executeOperation(options: SubscriptionServerOptions): NonNullable<Serve
 function serveSockets(wss: WebSocketServer, server: ReturnType<typeof makeServer<Params, Extra>>, options: SubscriptionServerOptions): void {
   const { limits, logger } = options;
   wss.on('connection', (socket, request) => {
-  options.onGauge?.('sockets', 1);
-  const extra: Extra = { socket, request, clientIp: options.clientAddress(request), timers: [], closed: false };
-  socket.on('error', (error) => {
-    logger.warn('websocket error', { reason: error.message });
-    close(socket, CloseCode.InternalServerError, 'Internal server error');
-  });
-  let alive = true;
-  socket.on('pong', () => (alive = true));
-  const keepAlive = setInterval(() => {
-    if (!alive) return socket.terminate();
-    alive = false;
-    socket.ping();
-  }, 12_000);
-  const closed = server.opened(
-    {
-      protocol: socket.protocol,
-      // Sends never wait for the client: a reader that falls behind shows up as bytes queued in
-      // the socket, and past the cap it is closed (and dropped soon after if it still does not
-      // read), so one slow client costs bounded memory and never holds up the others.
-      send: (data) => {
-        if (socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > limits.maxBufferedBytes) {
-          options.onSlowConsumer?.();
-          logger.warn('closing a slow consumer', { userId: extra.viewer?.userId, bufferedBytes: socket.bufferedAmount });
-          close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
-          setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
-          return;
-        }
-        socket.send(data);
-      },
-      close: (code, reason) => close(socket, code ?? 1000, reason ?? ''),
-      onMessage: (cb) =>
-        socket.on('message', async (data) => {
-          try {
-            await cb(String(data));
-          } catch (error) {
-            if (error instanceof SlowConsumerError) {
-              if (socket.readyState === socket.OPEN) options.onSlowConsumer?.();
-              close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
-              return;
-            }
-            logger.error('websocket operation failed', { error: (error as Error).message });
-            close(socket, CloseCode.InternalServerError, 'Internal server error');
+    options.onGauge?.('sockets', 1);
+    const extra: Extra = { socket, request, clientIp: options.clientAddress(request), timers: [], closed: false };
+    socket.on('error', (error) => {
+      logger.warn('websocket error', { reason: error.message });
+      close(socket, CloseCode.InternalServerError, 'Internal server error');
+    });
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const keepAlive = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, 12_000);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        // Sends never wait for the client: a reader that falls behind shows up as bytes queued in
+        // the socket, and past the cap it is closed (and dropped soon after if it still does not
+        // read), so one slow client costs bounded memory and never holds up the others.
+        send: (extra.send = (data: string) => {
+          if (socket.readyState !== socket.OPEN) return;
+          if (socket.bufferedAmount > limits.maxBufferedBytes) {
+            options.onSlowConsumer?.();
+            logger.warn('closing a slow consumer', { userId: extra.viewer?.userId, bufferedBytes: socket.bufferedAmount });
+            close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
+            setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+            return;
           }
+          socket.send(data);
         }),
-    },
-    extra,
-  );
-  socket.once('close', (code, reason) => {
-    extra.closed = true;
-    clearInterval(keepAlive);
-    options.onGauge?.('sockets', -1);
-    void closed(code, String(reason));
-  });
+        close: (code, reason) => close(socket, code ?? 1000, reason ?? ''),
+        onMessage: (cb) =>
+          socket.on('message', async (data) => {
+            try {
+              await cb(String(data));
+            } catch (error) {
+              if (error instanceof SlowConsumerError) {
+                if (socket.readyState === socket.OPEN) options.onSlowConsumer?.();
+                close(socket, CloseCodes.SlowConsumer, 'Slow consumer: reconnect and resume with afterSeq');
+                return;
+              }
+              logger.error('websocket operation failed', { error: (error as Error).message });
+              close(socket, CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      extra,
+    );
+    socket.once('close', (code, reason) => {
+      extra.closed = true;
+      clearInterval(keepAlive);
+      options.onGauge?.('sockets', -1);
+      void closed(code, String(reason));
+    });
   });
 }
 /**
