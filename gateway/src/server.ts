@@ -172,7 +172,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     secret: config.gatewaySecret,
     logger,
     guard: edge.admission.socketGuard(),
-    trustedProxies: trust,
+    clientAddress: (request) => clientAddress(request, trust),
     sessionWatch,
     persistedOperations,
     ...subscriptionMetrics(metrics),

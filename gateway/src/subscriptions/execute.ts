@@ -3,6 +3,7 @@ import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apol
 import type { QueryPlan } from '@apollo/query-planner';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
+import { markShared } from './frames';
 import { resumeVariables, type PlannedSubscription } from './planner';
 import type { UpstreamConnections } from './upstream';
 import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
@@ -35,17 +36,141 @@ export interface FederatedSubscriptionOptions {
   onDelivered?: (lagSeconds: number) => void;
   /** Reconnect backoff bounds in milliseconds. */
   backoff?: { initialMs: number; maxMs: number };
+  /** Aborted when the client ends the subscription (or its socket closes): the stream ends at once. */
+  signal?: AbortSignal;
 }
 
-function isGraphQLErrorList(value: unknown): value is GraphQLFormattedError[] {
+export function isGraphQLErrorList(value: unknown): value is GraphQLFormattedError[] {
   return Array.isArray(value) && value.every((e) => e && typeof e.message === 'string');
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (isGraphQLErrorList(error)) return error.map((e) => e.message).join('; ');
   const close = error as { code?: number; reason?: string } | null;
   return close?.code !== undefined ? `socket closed (${close.code}${close.reason ? `: ${close.reason}` : ''})` : String(error);
+}
+
+/**
+ * Runs the rest of the query plan for one upstream event in the subscriber's context (entity
+ * fetches to other subgraphs), so the result is exactly what a query with the same selection
+ * would return; its own trace, linked to the send that published the event.
+ */
+export function eventExecutor(options: FederatedSubscriptionOptions): (event: FormattedExecutionResult) => Promise<FormattedExecutionResult> {
+  const { planned, context } = options;
+  const queryPlan: QueryPlan = {
+    kind: 'QueryPlan',
+    node: planned.rest ? { kind: 'Sequence', nodes: [planned.primary, planned.rest] } : planned.primary,
+  };
+  const attributes = spanAttributesOf(options);
+  const runPlan = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
+    // The primary fetch is answered by the event itself; every other fetch goes to its subgraph.
+    const serviceMap: ServiceMap = {
+      ...options.dataSources(),
+      [planned.primary.serviceName]: { process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors as never }) },
+    };
+    const request = { query: options.query, variables: options.variables, operationName: options.operationName };
+    const requestContextValue = { request, context, logger: options.logger, metrics: {}, cache: undefined, operationName: options.operationName ?? null };
+    const result = await executeQueryPlan(
+      queryPlan,
+      serviceMap,
+      requestContextValue as never,
+      planned.operationContext,
+      planned.supergraphSchema,
+      planned.apiSchema,
+    );
+    return {
+      data: result.data as Record<string, unknown> | null | undefined,
+      ...(result.errors?.length ? { errors: result.errors.map((e) => maskError('toJSON' in e ? e.toJSON() : e)) } : {}),
+    };
+  };
+  return (event) => {
+    const link = linkFrom(event.extensions?.traceContext);
+    // One send fans out to many deliveries.
+    return inSpan('subscription event execute', { root: true, kind: SpanKind.CONSUMER, links: link ? [link] : [], attributes }, () =>
+      requestContext.run({ requestId: context.requestId, userId: context.viewer?.userId }, () => runPlan(event)),
+    );
+  };
+}
+
+/**
+ * Subscribers with the same operation and variables receive the same upstream event on their
+ * own upstream subscriptions: with a viewer-independent selection, the first to get it computes
+ * the result for all; with a viewer-specific one, for all subscribers who are the same viewer. Keyed by what the result depends on: a live copy's extensions (trace
+ * context, publish time) are not, and a replayed copy of the same event has none.
+ */
+export function cachedExecutor(options: FederatedSubscriptionOptions): (event: FormattedExecutionResult) => Promise<FormattedExecutionResult> {
+  const execute = eventExecutor(options);
+  // Viewer-specific results are shared only by subscribers who are the same viewer.
+  const viewer = options.context.viewer?.userId;
+  const shared = options.planned.shared ?? (viewer ? options.planned.perViewer : undefined);
+  if (!shared) return execute;
+  const sharingKey = `${options.planned.shared ? '' : viewer}\u0000${shared.key(options.variables)}`;
+  // One result object for all who share it: its bytes are serialized once too (frames.ts).
+  return (event) => shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => execute(event).then(markShared));
+}
+
+export function spanAttributesOf(options: FederatedSubscriptionOptions): Record<string, string> {
+  return { 'graphql.operation.name': options.operationName ?? '', 'aether.subgraph': options.planned.primary.serviceName };
+}
+
+/**
+ * Hands one result to the client (graphql-ws pulls the next event once it has sent this one),
+ * inside a delivery span linked to the send that published the event.
+ */
+export async function* deliver(
+  options: FederatedSubscriptionOptions,
+  event: FormattedExecutionResult,
+  seq: number | undefined,
+  result: FormattedExecutionResult,
+): AsyncGenerator<FormattedExecutionResult> {
+  const link = linkFrom(event.extensions?.traceContext);
+  const delivery = tracer.startSpan('subscription event deliver', {
+    root: true,
+    kind: SpanKind.CONSUMER,
+    links: link ? [link] : [],
+    attributes: { ...spanAttributesOf(options), ...(seq !== undefined ? { 'aether.room.seq': seq } : {}) },
+  });
+  try {
+    yield result;
+    const publishedAt = event.extensions?.publishedAt;
+    if (typeof publishedAt === 'number') options.onDelivered?.(Math.max(0, Date.now() - publishedAt) / 1000);
+  } finally {
+    delivery.end();
+  }
+}
+
+/** The signed identity an upstream subscription of this subscriber carries. */
+export function subscriberIdentity(options: FederatedSubscriptionOptions): string {
+  const { context } = options;
+  return signIdentity(options.secret, {
+    userId: context.viewer?.userId,
+    roles: context.viewer?.roles ?? [],
+    sessionId: context.viewer?.sessionId,
+    clientIp: context.clientIp,
+  });
+}
+
+/** The variables of the primary fetch (those it uses), taken from the client's. */
+export function primaryVariables(options: FederatedSubscriptionOptions): Record<string, unknown> {
+  const base: Record<string, unknown> = {};
+  for (const name of options.planned.primary.variableUsages ?? []) {
+    if (options.variables[name] !== undefined) base[name] = options.variables[name];
+  }
+  return base;
+}
+
+/** Whether resubscribing may cure an upstream failure (anything but a refusal). */
+export function isTransient(error: unknown): boolean {
+  return !isGraphQLErrorList(error) || error.some((e) => TRANSIENT_CODES.has(String(e.extensions?.code)));
+}
+
+export function backoffDelay(backoff: { initialMs: number; maxMs: number }, attempt: number): number {
+  return Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+export function windowOf(maxBuffered: number): number {
+  return Math.max(1, Math.min(maxBuffered, UPSTREAM_WINDOW));
 }
 
 /**
@@ -58,55 +183,13 @@ function describe(error: unknown): string {
 export async function* federatedSubscription(options: FederatedSubscriptionOptions): AsyncGenerator<FormattedExecutionResult> {
   const { planned, context, logger } = options;
   const serviceName = planned.primary.serviceName;
-  const baseVariables: Record<string, unknown> = {};
-  for (const name of planned.primary.variableUsages ?? []) {
-    if (options.variables[name] !== undefined) baseVariables[name] = options.variables[name];
-  }
+  const baseVariables = primaryVariables(options);
   let lastSeq = planned.resumable?.initialAfterSeq(options.variables) ?? null;
   const backoff = options.backoff ?? { initialMs: 100, maxMs: 5000 };
   let attempt = 0;
-  const window = Math.max(1, Math.min(options.maxBuffered, UPSTREAM_WINDOW));
+  const window = windowOf(options.maxBuffered);
 
-  const queryPlan: QueryPlan = {
-    kind: 'QueryPlan',
-    node: planned.rest ? { kind: 'Sequence', nodes: [planned.primary, planned.rest] } : planned.primary,
-  };
-  const sharingKey = planned.shared?.key(options.variables);
-
-  const spanAttributes = { 'graphql.operation.name': options.operationName ?? '', 'aether.subgraph': serviceName };
-  const executeEvent = (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
-    const link = linkFrom(event.extensions?.traceContext);
-    // Its own trace, linked to the send that published the event: one send fans out to many deliveries.
-    return inSpan('subscription event execute', { root: true, kind: SpanKind.CONSUMER, links: link ? [link] : [], attributes: spanAttributes }, () =>
-      requestContext.run({ requestId: context.requestId, userId: context.viewer?.userId }, () => runPlan(event)),
-    );
-  };
-  const runPlan = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
-    // The primary fetch is answered by the event itself; every other fetch goes to its subgraph.
-    const serviceMap: ServiceMap = {
-      ...options.dataSources(),
-      [serviceName]: { process: async () => ({ data: event.data as Record<string, unknown>, errors: event.errors as never }) },
-    };
-    const result = await executeQueryPlan(
-      queryPlan,
-      serviceMap,
-      {
-        request: { query: options.query, variables: options.variables, operationName: options.operationName },
-        context,
-        logger,
-        metrics: {},
-        cache: undefined,
-        operationName: options.operationName ?? null,
-      } as never,
-      planned.operationContext,
-      planned.supergraphSchema,
-      planned.apiSchema,
-    );
-    return {
-      data: result.data as Record<string, unknown> | null | undefined,
-      ...(result.errors?.length ? { errors: result.errors.map((e) => maskError('toJSON' in e ? e.toJSON() : e)) } : {}),
-    };
-  };
+  const executeEvent = cachedExecutor(options);
 
   while (true) {
     const feed = new UpstreamFeed({
@@ -119,21 +202,17 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
           {
             query: planned.resumable ? planned.resumable.operation : planned.primary.operation,
             variables: planned.resumable ? { ...baseVariables, ...resumeVariables(afterSeq) } : baseVariables,
-            extensions: {
-              identity: signIdentity(options.secret, {
-                userId: context.viewer?.userId,
-                roles: context.viewer?.roles ?? [],
-                sessionId: context.viewer?.sessionId,
-                clientIp: context.clientIp,
-              }),
-            },
+            extensions: { identity: subscriberIdentity(options) },
           },
           sink,
         ),
     });
     let retry = false;
+    const stop = () => feed.close();
+    options.signal?.addEventListener('abort', stop);
     try {
       while (!retry) {
+        if (options.signal?.aborted) return;
         const item = await feed.next();
         if ('complete' in item) return;
         if ('error' in item) {
@@ -160,34 +239,15 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         const seq = planned.resumable?.seqOf(item.event.data);
         if (seq !== undefined && lastSeq !== null && seq <= lastSeq) continue;
         const event = item.event;
-        // Subscribers with the same operation and variables receive the same upstream event:
-        // with a viewer-independent selection, the first to get it computes the result for all.
-        // Keyed by what the result depends on: a live copy's extensions (trace context, publish
-        // time) are not, and a replayed copy of the same event has none.
-        const result = await (planned.shared
-          ? planned.shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => executeEvent(event))
-          : executeEvent(event));
+        const result = await executeEvent(event);
         if (seq !== undefined) lastSeq = seq;
-        // Ends when the client's socket has been handed the result (graphql-ws pulls the next event after sending).
-        const link = linkFrom(event.extensions?.traceContext);
-        const delivery = tracer.startSpan('subscription event deliver', {
-          root: true,
-          kind: SpanKind.CONSUMER,
-          links: link ? [link] : [],
-          attributes: { ...spanAttributes, ...(seq !== undefined ? { 'aether.room.seq': seq } : {}) },
-        });
-        try {
-          yield result;
-          const publishedAt = event.extensions?.publishedAt;
-          if (typeof publishedAt === 'number') options.onDelivered?.(Math.max(0, Date.now() - publishedAt) / 1000);
-        } finally {
-          delivery.end();
-        }
+        yield* deliver(options, event, seq, result);
       }
     } finally {
+      options.signal?.removeEventListener('abort', stop);
       feed.close();
     }
-    const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++) * (0.5 + Math.random() / 2);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (options.signal?.aborted) return;
+    await new Promise((resolve) => setTimeout(resolve, backoffDelay(backoff, attempt++)));
   }
 }

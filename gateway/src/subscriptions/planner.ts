@@ -12,12 +12,16 @@ import {
   visit,
   type DocumentNode,
   type FieldNode,
+  type GraphQLField,
   type GraphQLSchema,
+  type InlineFragmentNode,
+  type SelectionNode,
   type OperationDefinitionNode,
 } from 'graphql';
 
 import { SharedEventResults } from './shared-results';
-import { restIsViewerIndependent, viewerSpecificMarks, type ViewerSpecificMarks } from './viewer-specific';
+import type { SharedStream } from './shared-stream';
+import { restIsViewerIndependent, selectsViewerSpecificField, viewerSpecificMarks, type ViewerSpecificMarks } from './viewer-specific';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -26,6 +30,10 @@ export const RESUME_ARGUMENT = 'afterSeq';
 const RESUME_VARIABLE = '__aether_afterSeq';
 /** Where the rewritten upstream operation puts each event's seq, whatever the client selected. */
 const SEQ_KEY = '__aether_seq';
+/** Where the rewritten upstream operation puts the user a MemberLeft event names. */
+const LEFT_KEY = '__aether_left';
+/** The event type that ends a subscriber's stream when it names them. */
+const LEAVE_EVENT_TYPE = 'MemberLeft';
 
 /** What the gateway needs to run one subscription operation, planned once and shared. */
 export interface PlannedSubscription {
@@ -44,7 +52,15 @@ export interface PlannedSubscription {
     initialAfterSeq: (variables: Record<string, unknown>) => number | null;
     /** The seq of an upstream event of `operation`. */
     seqOf: (data: unknown) => number | undefined;
+    /** The user a MemberLeft event of `operation` names (undefined for any other event). */
+    leftUserOf: (data: unknown) => string | undefined;
   };
+  /**
+   * Set when the upstream selection has no viewer-specific field: then one upstream
+   * subscription per distinct variables (less `afterSeq`) serves every subscriber on this
+   * gateway (see shared-stream.ts); `streams` holds them.
+   */
+  sharedUpstream?: { key: (variables: Record<string, unknown>) => string; streams: Map<string, SharedStream> };
   supergraphSchema: GraphQLSchema;
   apiSchema: Schema;
   /**
@@ -52,6 +68,8 @@ export interface PlannedSubscription {
    * only on the variables and the event, and is computed once for all subscribers.
    */
   shared?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
+  /** Otherwise: results per viewer, so that subscribers who are the same viewer share one execution. */
+  perViewer?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
 }
 
 /**
@@ -59,7 +77,7 @@ export interface PlannedSubscription {
  * field takes `afterSeq: $__aether_afterSeq`, and selects `__aether_seq: seq` even when the
  * client did not ask for `seq` (what the client did not select never reaches it).
  */
-function resumableOperation(operation: string): { operation: string; responseKey: string } {
+function resumableOperation(operation: string, withLeaveProbe: boolean): { operation: string; responseKey: string } {
   const doc = parse(operation);
   // The planner reuses the client's fragments in the upstream operation: keep them, rewrite only the operation.
   const opIndex = doc.definitions.findIndex((d) => d.kind === Kind.OPERATION_DEFINITION);
@@ -106,6 +124,7 @@ function resumableOperation(operation: string): { operation: string; responseKey
             selections: [
               ...(root.selectionSet?.selections ?? []),
               { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: SEQ_KEY }, name: { kind: Kind.NAME, value: 'seq' } },
+              ...(withLeaveProbe ? [leaveProbe()] : []),
             ],
           },
         },
@@ -113,6 +132,21 @@ function resumableOperation(operation: string): { operation: string; responseKey
     },
   };
   return { operation: print({ ...doc, definitions: doc.definitions.map((d, i) => (i === opIndex ? rewritten : d)) }), responseKey: root.alias?.value ?? root.name.value };
+}
+
+/** `... on MemberLeft { __aether_left: member { user { id } } }`: whom a MemberLeft event names. */
+function leaveProbe(): InlineFragmentNode {
+  const field = (name: string, selections?: SelectionNode[], alias?: string): FieldNode => ({
+    kind: Kind.FIELD,
+    name: { kind: Kind.NAME, value: name },
+    ...(alias ? { alias: { kind: Kind.NAME, value: alias } } : {}),
+    ...(selections ? { selectionSet: { kind: Kind.SELECTION_SET, selections } } : {}),
+  });
+  return {
+    kind: Kind.INLINE_FRAGMENT,
+    typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: LEAVE_EVENT_TYPE } },
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [field('member', [field('user', [field('id')])], LEFT_KEY)] },
+  };
 }
 
 export function resumeVariables(afterSeq: number | null): Record<string, unknown> {
@@ -163,47 +197,63 @@ export class SubscriptionPlanner {
     const operationContext = buildOperationContext({ schema: state.apiSchema, operationDocument: document, operationName });
     const root = operationContext.operation.selectionSet.selections[0] as FieldNode;
     const fieldDef = state.apiSchema.getSubscriptionType()!.getFields()[root.name.value];
-    // A root field that takes `afterSeq` and returns events with a `seq` can be resumed.
-    const eventType = getNamedType(fieldDef.type);
-    const resumable =
-      fieldDef.args.some((a) => a.name === RESUME_ARGUMENT) && (isObjectType(eventType) || isInterfaceType(eventType)) && eventType.getFields().seq
-        ? (() => {
-            const { operation, responseKey } = resumableOperation(plan.node.primary.operation);
-            return {
-              operation,
-              initialAfterSeq: (variables: Record<string, unknown>) => {
-                const value = getArgumentValues(fieldDef, root, variables)[RESUME_ARGUMENT];
-                return typeof value === 'number' ? value : null;
-              },
-              seqOf: (data: unknown) => {
-                const seq = (data as Record<string, Record<string, unknown> | null> | null | undefined)?.[responseKey]?.[SEQ_KEY];
-                return typeof seq === 'number' ? seq : undefined;
-              },
-            };
-          })()
-        : undefined;
     const planned: PlannedSubscription = {
       primary: plan.node.primary,
       rest: plan.node.rest,
       operationContext,
-      resumable,
+      resumable: resumableOf(plan.node.primary, fieldDef, root, state.apiSchema),
       supergraphSchema: state.supergraphSchema,
       apiSchema: state.apiSchemaInternal,
     };
+    // Where a subscriber resumes from does not change what an event looks like.
+    const resumeArg = root.arguments?.find((a) => a.name.value === RESUME_ARGUMENT)?.value;
+    const resumeVariable = resumeArg?.kind === Kind.VARIABLE ? resumeArg.name.value : undefined;
+    const keyOf = (variables: Record<string, unknown>) => {
+      const { [resumeVariable ?? '']: _resume, ...rest } = variables;
+      return JSON.stringify(rest);
+    };
     if (restIsViewerIndependent(plan.node.rest, state.supergraphSchema, state.marks)) {
-      // Where a subscriber resumes from does not change what an event looks like.
-      const resumeArg = root.arguments?.find((a) => a.name.value === RESUME_ARGUMENT)?.value;
-      const resumeVariable = resumeArg?.kind === Kind.VARIABLE ? resumeArg.name.value : undefined;
-      planned.shared = {
-        results: new SharedEventResults(),
-        key: (variables) => {
-          const { [resumeVariable ?? '']: _resume, ...rest } = variables;
-          return JSON.stringify(rest);
-        },
-      };
+      planned.shared = { results: new SharedEventResults(), key: keyOf };
+    } else {
+      planned.perViewer = { results: new SharedEventResults(), key: keyOf };
+    }
+    if (planned.resumable && state.marks && !selectsViewerSpecificField(plan.node.primary, state.supergraphSchema, state.marks)) {
+      planned.sharedUpstream = { key: keyOf, streams: new Map() };
     }
     if (state.cache.size > 1000) state.cache.clear();
     state.cache.set(key, planned);
     return planned;
   }
+}
+
+/** A root field that takes `afterSeq` and returns events with a `seq` can be resumed. */
+function resumableOf(
+  primary: FetchNode,
+  fieldDef: GraphQLField<unknown, unknown>,
+  root: FieldNode,
+  apiSchema: GraphQLSchema,
+): PlannedSubscription['resumable'] {
+  const eventType = getNamedType(fieldDef.type);
+  if (!fieldDef.args.some((a) => a.name === RESUME_ARGUMENT) || !(isObjectType(eventType) || isInterfaceType(eventType)) || !eventType.getFields().seq) {
+    return undefined;
+  }
+  const leaveType = apiSchema.getType(LEAVE_EVENT_TYPE);
+  const withLeaveProbe = isObjectType(leaveType) && (eventType === leaveType || (isInterfaceType(eventType) && apiSchema.isSubType(eventType, leaveType))) && 'member' in leaveType.getFields();
+  const { operation, responseKey } = resumableOperation(primary.operation, withLeaveProbe);
+  const eventOf = (data: unknown) => (data as Record<string, Record<string, unknown> | null> | null | undefined)?.[responseKey];
+  return {
+    operation,
+    initialAfterSeq: (variables: Record<string, unknown>) => {
+      const value = getArgumentValues(fieldDef, root, variables)[RESUME_ARGUMENT];
+      return typeof value === 'number' ? value : null;
+    },
+    seqOf: (data: unknown) => {
+      const seq = eventOf(data)?.[SEQ_KEY];
+      return typeof seq === 'number' ? seq : undefined;
+    },
+    leftUserOf: (data: unknown) => {
+      const id = (eventOf(data)?.[LEFT_KEY] as { user?: { id?: unknown } } | null | undefined)?.user?.id;
+      return typeof id === 'string' ? id : undefined;
+    },
+  };
 }

@@ -59,10 +59,12 @@ export class UpstreamFeed {
     return item;
   }
 
-  /** Stops the upstream subscription for good. */
+  /** Stops the upstream subscription for good; a pending `next()` gets `complete`. */
   close(): void {
+    if (this.ended) return;
     this.ended = true;
     this.pause();
+    this.push({ complete: true });
   }
 
   private push(item: UpstreamItem): void {

@@ -86,3 +86,26 @@ export function restIsViewerIndependent(rest: PlanNode | undefined, supergraph: 
   }
   return true;
 }
+
+/**
+ * Whether the upstream operation of a subscription selects a field marked `@viewerSpecific`
+ * (`reactedByMe`, `unreadCount`): then it cannot be opened once for every subscriber. Whole
+ * types marked viewer-specific (who may read a message) do not count here: each subscriber is
+ * admitted by the owning subgraph under their own identity before joining a shared stream.
+ */
+export function selectsViewerSpecificField(primary: FetchNode, supergraph: GraphQLSchema, marks: ViewerSpecificMarks): boolean {
+  const typeInfo = new TypeInfo(supergraph);
+  let specific = false;
+  visit(
+    parse(primary.operation),
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const name = node.name.value;
+        const parent = typeInfo.getParentType();
+        if (!parent || (!name.startsWith('__') && !typeInfo.getFieldDef())) specific = true;
+        else if (marks.fields.has(`${parent.name}.${name}`)) specific = true;
+      },
+    }),
+  );
+  return specific;
+}

@@ -8,7 +8,7 @@ import { createLoaders, forgetLoaded, type Loaders } from './loaders';
 import { memberCursor, pageOf, roomCursor } from './pages';
 import { isId, type MessagingDeps } from './rooms';
 import type { MemberRecord, MessageRecord, ReactionCount, RoomEventRecord, RoomRecord } from './store/store';
-import { messageOf, roomEventStream, typingStream } from './subscriptions';
+import { messageOf, roomEventsFor, typingStream, type StreamMode } from './subscriptions';
 
 export interface MessagingContext extends Loaders {
   identity: Identity;
@@ -18,6 +18,8 @@ export interface MessagingContext extends Loaders {
    * event being resolved (graphql-js resolves one event at a time).
    */
   eventExtensions?: LiveEventExtensions;
+  /** On a subscription's context: how the gateway opened it (see StreamMode). */
+  streamMode?: StreamMode;
 }
 
 /** One request's context; `signal` aborts when the caller stops waiting. */
@@ -148,11 +150,13 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
     roomEvents: {
       subscribe: (_: unknown, { roomId, afterSeq }: Args, ctx: MessagingContext) => {
         const after = parseInput(afterSeqArg, { afterSeq }).afterSeq;
-        return roomEventStream(ctx.deps, actor(ctx), roomId, after);
+        return roomEventsFor(ctx.deps, ctx.streamMode ?? 'member', ctx.identity.userId, roomId, after);
       },
       resolve: (payload: RoomEventPayload, _: Args, ctx: MessagingContext) => {
         forgetLoaded(ctx);
-        ctx.eventExtensions = liveEventExtensions(payload);
+        const live = liveEventExtensions(payload);
+        const left = payload.event.type === 'MEMBER_LEFT' ? payload.event.member?.userId : undefined;
+        ctx.eventExtensions = left ? { ...live, leftUserId: left } : live;
         return payload;
       },
     },

@@ -11,6 +11,7 @@ import {
   mountSubgraph,
   type Logger,
   type ReadinessCheck,
+  type ServiceMetrics,
 } from '@aether/common';
 import type { GraphQLSchema } from 'graphql';
 import type { MessagingConfig } from './config';
@@ -62,7 +63,14 @@ export async function startMessagingService(config: MessagingConfig, logger?: Lo
     identitySecret: config.gatewaySecret,
     context: (identity, signal) => createContext(identity, deps, signal),
   });
-  const subscriptions = serveSubscriptions({ httpServer, schema, deps, identitySecret: config.gatewaySecret, logger });
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    schema,
+    deps,
+    identitySecret: config.gatewaySecret,
+    logger,
+    registry: (app.locals.metrics as ServiceMetrics).registry,
+  });
   const port = await listen(httpServer, config.MESSAGING_PORT, config.HOST);
   logger.info('messaging service listening', { port, store: store.kind, pubsub: redis ? 'redis' : 'in-process' });
 

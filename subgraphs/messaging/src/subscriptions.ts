@@ -1,7 +1,8 @@
+import { UnauthenticatedError } from '@aether/common';
 import type { PubSubEngine } from 'graphql-subscriptions';
 import { channels, type RoomEventPayload, type TypingPayload } from './events/publisher';
 import { EventQueue, OVERFLOW } from './events/queue';
-import { requireMember, type MessagingDeps } from './rooms';
+import { requireMember, requireRoom, type MessagingDeps } from './rooms';
 import type { MessageRecord, RoomEventRecord } from './store/store';
 
 /**
@@ -39,7 +40,41 @@ async function* replayAfter(
   }
 }
 
-const leaves = (event: RoomEventRecord, viewerId: string) => event.type === 'MEMBER_LEFT' && event.member?.userId === viewerId;
+const leaves = (event: RoomEventRecord, viewerId: string | null) =>
+  viewerId !== null && event.type === 'MEMBER_LEFT' && event.member?.userId === viewerId;
+
+/**
+ * How a subscription was opened by the gateway (`extensions.stream` on `subscribe`):
+ * - `member`: one subscriber's own stream, under their identity (the default);
+ * - `shared`: the gateway's one stream of a room for all its local subscribers, under the
+ *   gateway's own identity; no membership check and no end on a MemberLeft, because the
+ *   gateway admits each subscriber with `admit` and ends each at their own MemberLeft;
+ * - `admit`: a subscriber's admission, under their own identity: the same checks as `member`,
+ *   then the stored events after `afterSeq` (none without it, paged, up to the viewer's own
+ *   MEMBER_LEFT), then it completes; the gateway joins the subscriber to the shared stream after.
+ */
+export type StreamMode = 'member' | 'shared' | 'admit';
+
+/** A room's events for the mode a subscription was opened in (see StreamMode). */
+export async function roomEventsFor(
+  deps: MessagingDeps,
+  mode: StreamMode,
+  viewerId: string | undefined,
+  roomId: unknown,
+  afterSeq: number | null | undefined,
+): Promise<AsyncIterable<RoomEventPayload>> {
+  if (mode === 'shared') return roomEventStream(deps, null, roomId, afterSeq);
+  if (!viewerId) throw new UnauthenticatedError();
+  if (mode === 'member') return roomEventStream(deps, viewerId, roomId, afterSeq);
+  const { roomId: id } = await requireMember(deps.store, roomId, viewerId);
+  return (async function* () {
+    if (afterSeq === null || afterSeq === undefined) return;
+    for await (const payload of replayAfter(deps, id, afterSeq)) {
+      yield payload;
+      if (leaves(payload.event, viewerId)) return;
+    }
+  })();
+}
 
 /**
  * A member's stream of room events: stored events after `afterSeq` first, then live ones, with
@@ -48,16 +83,17 @@ const leaves = (event: RoomEventRecord, viewerId: string) => event.type === 'MEM
  * sent. A live event that arrives ahead of its predecessor (publishes race across replicas)
  * makes the stream read the missing ones from the store: they are committed by then, because
  * a room's seqs are taken under a row lock in commit order. The stream ends after the viewer's
- * own MEMBER_LEFT, so a removed member stops receiving.
+ * own MEMBER_LEFT, so a removed member stops receiving; `viewerId` null is the gateway's shared
+ * stream, which never ends on a MEMBER_LEFT (the gateway ends each subscriber at theirs).
  */
 export async function roomEventStream(
   deps: MessagingDeps,
-  viewerId: string,
+  viewerId: string | null,
   roomId: unknown,
   afterSeq: number | null | undefined,
 ): Promise<AsyncIterable<RoomEventPayload>> {
-  const member = await requireMember(deps.store, roomId, viewerId);
-  const id = member.roomId;
+  // The gateway's shared stream (viewerId null) is checked per subscriber at the gateway.
+  const id = viewerId === null ? (await requireRoom(deps.store, roomId)).id : (await requireMember(deps.store, roomId, viewerId)).roomId;
   const queue = new EventQueue<RoomEventPayload>();
   const stop = await listen<RoomEventPayload>(deps.events.pubsub, channels.room(deps.events.prefix, id), (p) => queue.push(p));
   const stopResync = deps.events.onResync(() => queue.push(OVERFLOW));

@@ -1,11 +1,62 @@
 import type { Server } from 'node:http';
 import { ErrorCode, maskError, verifyIdentity, type Identity, type Logger } from '@aether/common';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, subscribe, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { Gauge, type Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { createContext, type MessagingContext } from './resolvers';
 import type { MessagingDeps } from './rooms';
+import type { StreamMode } from './subscriptions';
+
+const STREAM_MODES = new Set<unknown>(['member', 'shared', 'admit']);
+
+/**
+ * How the gateway opened a subscription (`extensions.stream`). Only the gateway can sign an
+ * identity; `shared` (no membership check) is honoured only from the gateway's own identity,
+ * never from a user's.
+ */
+function streamModeOf(extensions: Record<string, unknown> | undefined | null, identity: Identity): StreamMode | GraphQLError {
+  const mode = extensions?.stream ?? 'member';
+  if (!STREAM_MODES.has(mode) || (mode === 'shared' && identity.userId)) {
+    return new GraphQLError('Unknown subscription stream mode', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  }
+  return mode as StreamMode;
+}
+
+/** Counts open subscriptions per root field while their event streams run. */
+function countedSubscribe(active: Gauge<'field'>): (args: ExecutionArgs) => ReturnType<typeof subscribe> {
+  return async (args) => {
+    const result = await subscribe(args);
+    if (!(Symbol.asyncIterator in result)) return result;
+    const root = getOperationAST(args.document, args.operationName)?.selectionSet.selections[0];
+    const field = root?.kind === 'Field' ? root.name.value : 'unknown';
+    active.inc({ field });
+    let open = true;
+    const done = () => {
+      if (open) active.dec({ field });
+      open = false;
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: async () => {
+        const step = await result.next();
+        if (step.done) done();
+        return step;
+      },
+      return: async () => {
+        done();
+        return result.return ? result.return() : { done: true, value: undefined };
+      },
+      throw: async (error: unknown) => {
+        done();
+        return result.throw ? result.throw(error) : Promise.reject(error);
+      },
+    } as AsyncGenerator<never>;
+  };
+}
 
 /**
  * graphql-ws on the subgraph's `/graphql`, for the gateway only. The gateway multiplexes many
@@ -19,23 +70,37 @@ export function serveSubscriptions(options: {
   deps: MessagingDeps;
   identitySecret: string;
   logger: Logger;
+  /** Where `aether_subgraph_subscriptions_active` is registered (the service's /metrics). */
+  registry?: Registry;
 }): { close(): Promise<void> } {
+  const active = new Gauge({
+    name: 'aether_subgraph_subscriptions_active',
+    help: 'Subscriptions open at this subgraph (from gateways), by root field',
+    labelNames: ['field'],
+    registers: options.registry ? [options.registry] : [],
+  });
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const identities = new WeakMap<object, Map<string, Identity>>();
+  const identities = new WeakMap<object, Map<string, { identity: Identity; mode: StreamMode }>>();
   const server = useServer(
     {
       schema: options.schema,
+      subscribe: countedSubscribe(active),
       onConnect: (ctx) => verifyIdentity(options.identitySecret, ctx.connectionParams?.identity) !== null,
       onSubscribe: (ctx, id, payload) => {
         const identity = verifyIdentity(options.identitySecret, payload.extensions?.identity);
         if (!identity) {
           return [new GraphQLError('Subscriptions must come through the gateway', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         }
+        const mode = streamModeOf(payload.extensions, identity);
+        if (mode instanceof GraphQLError) return [mode];
         let byId = identities.get(ctx);
         if (!byId) identities.set(ctx, (byId = new Map()));
-        byId.set(id, identity);
+        byId.set(id, { identity, mode });
       },
-      context: (ctx, id) => createContext(identities.get(ctx)!.get(id)!, options.deps),
+      context: (ctx, id) => {
+        const { identity, mode } = identities.get(ctx)!.get(id)!;
+        return { ...createContext(identity, options.deps), streamMode: mode };
+      },
       // A live event's trace context and publish time go to the gateway with its result (see LiveEventExtensions).
       onNext: (_ctx, _id, _payload, args, result) => {
         const extensions = (args.contextValue as MessagingContext).eventExtensions;

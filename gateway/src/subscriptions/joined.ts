@@ -1,0 +1,268 @@
+import { maskError, signIdentity } from '@aether/common';
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import {
+  backoffDelay,
+  cachedExecutor,
+  deliver,
+  isGraphQLErrorList,
+  isTransient,
+  primaryVariables,
+  subscriberIdentity,
+  windowOf,
+  type FederatedSubscriptionOptions,
+} from './execute';
+import { resumeVariables } from './planner';
+import { SharedStream, type StreamEvent, type StreamItem } from './shared-stream';
+import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
+
+const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 5000 };
+const ARRIVED = Symbol('arrived');
+const UNAVAILABLE: GraphQLFormattedError = { message: 'Live events are unavailable: resubscribe', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+
+/**
+ * What a shared stream has handed one subscriber and it has not taken yet. While the
+ * subscriber replays its missed events, shared events are only held to find the seam, so past
+ * the bound the oldest are dropped (the replay covers them); once live, a subscriber that
+ * falls that far behind is a slow consumer.
+ */
+class Inbox {
+  private readonly items: StreamItem[] = [];
+  private waiters: (() => void)[] = [];
+  live = false;
+  /** The subscriber has gone: its replay stops too. */
+  ended = false;
+
+  constructor(private readonly max: number) {}
+
+  /** Adds an item; `first` puts it ahead of everything held (the subscriber has gone). */
+  push(item: StreamItem, first = false): void {
+    if (first) {
+      this.ended = true;
+      this.items.unshift(item);
+      return this.notify();
+    }
+    if ('seq' in item && this.items.length >= this.max) {
+      if (!this.live) this.items.length = 0;
+      else {
+        this.items.length = 0;
+        this.items.push({ error: new SlowConsumerError('client is not reading its events') });
+        return this.notify();
+      }
+    }
+    this.items.push(item);
+    this.notify();
+  }
+
+  /** The seq of the oldest event held, if any. */
+  firstSeq(): number | undefined {
+    const first = this.items[0];
+    return first && 'seq' in first ? first.seq : undefined;
+  }
+
+  /** Resolves at the next push. */
+  arrival(): Promise<typeof ARRIVED> {
+    return new Promise((resolve) => this.waiters.push(() => resolve(ARRIVED)));
+  }
+
+  async next(): Promise<StreamItem> {
+    while (!this.items.length) await this.arrival();
+    return this.items.shift()!;
+  }
+
+  private notify(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}
+
+/**
+ * The subscriber's admission, by the owning subgraph under the subscriber's own identity: the
+ * same checks as its own subscription (member, arguments), answered by an `admit` subscription
+ * that completes. Null when admitted, else the errors to send.
+ */
+async function admission(options: FederatedSubscriptionOptions): Promise<GraphQLFormattedError[] | null> {
+  const { planned } = options;
+  const request = {
+    query: planned.resumable!.operation,
+    // Without afterSeq an `admit` subscription replays nothing: the check alone (the subscriber's
+    // own replay, if any, validates afterSeq).
+    variables: { ...primaryVariables(options), ...resumeVariables(null) },
+    extensions: { identity: subscriberIdentity(options), stream: 'admit' },
+  };
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await new Promise<{ errors: readonly GraphQLFormattedError[] } | { error: unknown } | null>((resolve) => {
+      options.upstream.client(planned.primary.serviceName).subscribe(request, {
+        next: (value) => resolve({ errors: (value as FormattedExecutionResult).errors ?? [] }),
+        error: (error) => resolve({ error }),
+        complete: () => resolve(null),
+      });
+    });
+    if (outcome === null) return null;
+    if ('errors' in outcome) return outcome.errors.length ? outcome.errors.map(maskError) : [UNAVAILABLE];
+    if (isGraphQLErrorList(outcome.error) && !isTransient(outcome.error)) return outcome.error.map(maskError);
+    await new Promise((resolve) => setTimeout(resolve, backoffDelay(options.backoff ?? DEFAULT_BACKOFF, attempt)));
+  }
+}
+
+/** The gateway's shared stream for this subscription's root field and arguments, opened by its first subscriber. */
+function streamFor(options: FederatedSubscriptionOptions): SharedStream {
+  const { planned } = options;
+  const sharing = planned.sharedUpstream!;
+  const resumable = planned.resumable!;
+  const key = sharing.key(options.variables);
+  const existing = sharing.streams.get(key);
+  if (existing?.isOpen) return existing;
+  const variables = primaryVariables(options);
+  const stream: SharedStream = new SharedStream({
+    // The gateway's own identity (no user): messaging honours `shared` only from it.
+    open: (afterSeq, sink) =>
+      options.upstream.client(planned.primary.serviceName).subscribe(
+        {
+          query: resumable.operation,
+          variables: { ...variables, ...resumeVariables(afterSeq) },
+          extensions: { identity: signIdentity(options.secret, { roles: [] }), stream: 'shared' },
+        },
+        sink,
+      ),
+    seqOf: resumable.seqOf,
+    leftUserOf: resumable.leftUserOf,
+    transient: isTransient,
+    logger: options.logger,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    onClosed: () => {
+      if (sharing.streams.get(key) === stream) sharing.streams.delete(key);
+    },
+  });
+  sharing.streams.set(key, stream);
+  return stream;
+}
+
+/**
+ * An event's result for this subscriber, computed once per event: for everyone when no fetch of
+ * the rest of the plan is viewer-specific, else once per viewer (same-viewer subscribers share).
+ */
+function resultsFor(options: FederatedSubscriptionOptions): (item: StreamEvent) => Promise<FormattedExecutionResult> {
+  // Through the same cache as the replays, so a subscriber still replaying shares the result.
+  const cached = cachedExecutor(options);
+  const viewer = options.context.viewer?.userId ?? '';
+  if (options.planned.shared) return (item) => (item.memo.shared ??= cached(item.event));
+  return (item) => {
+    const byViewer = (item.memo.byViewer ??= new Map());
+    let result = byViewer.get(viewer);
+    if (!result) byViewer.set(viewer, (result = cached(item.event)));
+    return result;
+  };
+}
+
+/**
+ * Replays the events after `from` through the subscriber's own upstream subscription (paged,
+ * windowed, under its identity) until it meets the shared stream: the oldest shared event held
+ * is at most one past the last replayed, or the replay has reached where the stream was when
+ * the subscriber joined. Returns the last seq delivered, or null when the subscription ended.
+ */
+async function* replayUntilSeam(
+  options: FederatedSubscriptionOptions,
+  from: number,
+  joinedAt: number | null,
+  inbox: Inbox,
+): AsyncGenerator<FormattedExecutionResult, number | null> {
+  const { planned } = options;
+  const resumable = planned.resumable!;
+  const execute = cachedExecutor(options);
+  const variables = primaryVariables(options);
+  let last = from;
+  const seamed = () => (joinedAt !== null && last >= joinedAt) || (inbox.firstSeq() ?? Infinity) <= last + 1;
+  for (let attempt = 0; ; attempt++) {
+    const feed = new UpstreamFeed({
+      afterSeq: last,
+      seqOf: resumable.seqOf,
+      window: windowOf(options.maxBuffered),
+      maxBuffered: options.maxBuffered,
+      open: (afterSeq, sink) =>
+        options.upstream.client(planned.primary.serviceName).subscribe(
+          { query: resumable.operation, variables: { ...variables, ...resumeVariables(afterSeq) }, extensions: { identity: subscriberIdentity(options) } },
+          sink,
+        ),
+    });
+    try {
+      let pending = feed.next();
+      let arrived = inbox.arrival();
+      while (!seamed()) {
+        const item = await Promise.race([pending, arrived]);
+        if (item === ARRIVED) {
+          if (inbox.ended) return null;
+          arrived = inbox.arrival();
+          continue;
+        }
+        pending = feed.next();
+        if ('complete' in item) return null;
+        if ('error' in item) {
+          if (isTransient(item.error)) break;
+          yield { errors: (item.error as GraphQLFormattedError[]).map(maskError) };
+          return null;
+        }
+        if (item.event.data == null) {
+          yield { errors: (item.event.errors ?? []).map(maskError) };
+          return null;
+        }
+        attempt = 0;
+        const seq = resumable.seqOf(item.event.data);
+        if (seq === undefined || seq <= last) continue;
+        last = seq;
+        yield* deliver(options, item.event, seq, await execute(item.event));
+        // Their own MemberLeft ends it, whichever stream brought it.
+        if (resumable.leftUserOf(item.event.data) === (options.context.viewer?.userId ?? null)) return null;
+      }
+      if (seamed()) return last;
+    } finally {
+      feed.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, backoffDelay(options.backoff ?? DEFAULT_BACKOFF, attempt)));
+  }
+}
+
+/**
+ * One client subscription served by the gateway's shared upstream stream: admitted by the
+ * owning subgraph with the subscriber's identity, then (with `afterSeq`) its missed events
+ * replayed through its own upstream subscription up to the seam, then the shared stream's
+ * events with no gap and no duplicate (by seq). It receives its own MemberLeft, then ends.
+ */
+export async function* joinedSubscription(options: FederatedSubscriptionOptions): AsyncGenerator<FormattedExecutionResult> {
+  const refused = await admission(options);
+  if (options.signal?.aborted) return;
+  if (refused) {
+    yield { errors: refused };
+    return;
+  }
+  const inbox = new Inbox(options.maxBuffered);
+  const stream = streamFor(options);
+  const joinedAt = stream.lastSeq;
+  const leave = stream.join((item) => inbox.push(item));
+  const abort = () => inbox.push({ end: true }, true);
+  options.signal?.addEventListener('abort', abort);
+  const resultOf = resultsFor(options);
+  const viewerId = options.context.viewer?.userId;
+  try {
+    let last = options.planned.resumable!.initialAfterSeq(options.variables);
+    if (last !== null && (joinedAt === null || last < joinedAt)) {
+      last = yield* replayUntilSeam(options, last, joinedAt, inbox);
+      if (last === null) return;
+    }
+    inbox.live = true;
+    for (;;) {
+      const item = await inbox.next();
+      if ('end' in item) return;
+      if ('error' in item) {
+        if (item.error instanceof SlowConsumerError) throw item.error;
+        yield { errors: isGraphQLErrorList(item.error) ? item.error.map(maskError) : [UNAVAILABLE] };
+        return;
+      }
+      if (last !== null && item.seq <= last) continue;
+      last = item.seq;
+      yield* deliver(options, item.event, item.seq, await resultOf(item));
+      if (viewerId !== undefined && item.leftUserId === viewerId) return;
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    leave();
+  }
+}

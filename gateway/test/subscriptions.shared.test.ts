@@ -1,0 +1,154 @@
+import { gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
+import { Collector, wsClient } from '../../test/ws-client';
+
+const ROOM_EVENTS = `subscription($roomId: ID!, $afterSeq: Int) {
+  roomEvents(roomId: $roomId, afterSeq: $afterSeq) {
+    __typename seq
+    ... on MessageAdded { message { body author { id email displayName } } }
+    ... on MemberLeft { member { user { id } } }
+  }
+}`;
+
+/** Subscriptions open at messaging for `roomEvents`, as its /metrics says. */
+async function upstreamSubscriptions(stack: Stack): Promise<number> {
+  const text = await (await fetch(stack.messagingUrl.replace('/graphql', '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith('aether_subgraph_subscriptions_active') && l.includes('field="roomEvents"'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('subscriptions: one shared upstream stream per room per gateway', () => {
+  let stack: Stack;
+  let users: TestUser[];
+  let roomId: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { WS_CONNECTIONS_PER_USER: '50', WS_SUBSCRIPTIONS_PER_CONNECTION: '100' } });
+    users = await Promise.all([0, 1, 2, 3].map(() => registerUser(stack)));
+    const room = await gql(
+      stack.gatewayUrl,
+      `mutation($m: [ID!]) { createRoom(input: { name: "crowd", memberIds: $m }) { id } }`,
+      { m: users.slice(1).map((u) => u.id) },
+      { token: users[0].accessToken },
+    );
+    roomId = room.data!.createRoom.id;
+  });
+  afterAll(() => stack.stop());
+
+  const send = (user: TestUser, body: string) =>
+    gql(stack.gatewayUrl, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { roomId, body } }, { token: user.accessToken });
+  const lastSeq = async (user: TestUser): Promise<number> =>
+    (await gql(stack.gatewayUrl, `query($id: ID!) { room(id: $id) { lastSeq } }`, { id: roomId }, { token: user.accessToken })).data!.room.lastSeq;
+
+  it('serves 1,000 subscriptions to one room with one upstream subscription at messaging, each event delivered once to each', async () => {
+    const from = await lastSeq(users[0]);
+    // 4 members x 5 sockets x 50 subscriptions; half resume from the current seq, half live only.
+    const clients = users.flatMap((u) => [0, 1, 2, 3, 4].map(() => ({ user: u, client: wsClient(stack.gatewayUrl, u.accessToken) })));
+    const subs: { user: TestUser; sub: Collector }[] = [];
+    // Opened a socket at a time, as clients arrive: the edge checks each operation's session with auth.
+    for (const { user, client } of clients) {
+      for (let i = 0; i < 50; i++) subs.push({ user, sub: new Collector(client, ROOM_EVENTS, { roomId, afterSeq: i % 2 ? from : null }) });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(subs).toHaveLength(1000);
+    // Admission is per subscriber; give them all time to join before the first message.
+    await eventually(async () => (await upstreamSubscriptions(stack)) >= 1, 15_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    await send(users[0], 'to a thousand');
+    await Promise.all(subs.map(({ sub }) => sub.waitFor(1, 30_000)));
+    await eventually(async () => (await upstreamSubscriptions(stack)) === 1);
+    await send(users[1], 'and again');
+    await Promise.all(subs.map(({ sub }) => sub.waitFor(2, 30_000)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await upstreamSubscriptions(stack)).toBe(1);
+    // Anything else than the two events (an error, an early end) shows here with its cause.
+    const odd = subs.filter(({ sub }) => sub.events.length !== 2);
+    expect(odd.map(({ sub }) => ({ error: JSON.stringify(sub.error), events: sub.events, completed: sub.completed })).slice(0, 3)).toEqual([]);
+    for (const { user, sub } of subs) {
+      expect(sub.events.map((e) => e.data!.roomEvents.seq)).toEqual([from + 1, from + 2]);
+      // email is what a query by this subscriber returns: their own only.
+      const [first, second] = sub.events.map((e) => e.data!.roomEvents.message.author.email);
+      expect(first).toBe(user === users[0] ? users[0].email : null);
+      expect(second).toBe(user === users[1] ? users[1].email : null);
+    }
+    await Promise.all(clients.map(({ client }) => client.dispose()));
+    // The last subscriber gone, the shared stream closes after its linger.
+    await eventually(async () => (await upstreamSubscriptions(stack)) === 0, 10_000);
+  }, 120_000);
+
+  it('ends a removed member at their own MemberLeft while the others on the same stream continue', async () => {
+    const [owner, kept, removed] = users;
+    const keptClient = wsClient(stack.gatewayUrl, kept.accessToken);
+    const removedClient = wsClient(stack.gatewayUrl, removed.accessToken);
+    const from = await lastSeq(owner);
+    const keptSub = new Collector(keptClient, ROOM_EVENTS, { roomId, afterSeq: from });
+    const removedSub = new Collector(removedClient, ROOM_EVENTS, { roomId, afterSeq: from });
+    await send(owner, 'before removal');
+    await Promise.all([keptSub.waitFor(1), removedSub.waitFor(1)]);
+    await gql(stack.gatewayUrl, `mutation($r: ID!, $u: ID!) { removeFromRoom(roomId: $r, userId: $u) { id } }`, { r: roomId, u: removed.id }, { token: owner.accessToken });
+    await removedSub.waitForEnd().catch((e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(removedSub.events)} kept ${JSON.stringify(keptSub.events)}`);
+    });
+    await send(owner, 'after removal');
+    await keptSub.waitFor(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(removedSub.completed).toBe(true);
+    expect(removedSub.events.map((e) => e.data!.roomEvents.__typename)).toEqual(['MessageAdded', 'MemberLeft']);
+    expect(removedSub.events[1].data!.roomEvents.member.user.id).toBe(removed.id);
+    expect(keptSub.events.map((e) => e.data!.roomEvents.seq)).toEqual([from + 1, from + 2, from + 3]);
+    // Removed, they are refused a new subscription.
+    const again = new Collector(removedClient, ROOM_EVENTS, { roomId, afterSeq: from });
+    await again.waitFor(1);
+    expect(again.events[0].errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await Promise.all([keptClient.dispose(), removedClient.dispose()]);
+  });
+
+  it('joins a resuming subscriber to a busy shared stream with no gap and no duplicate at the seam', async () => {
+    const [owner, member] = users;
+    const anchorClient = wsClient(stack.gatewayUrl, owner.accessToken);
+    const anchor = new Collector(anchorClient, ROOM_EVENTS, { roomId, afterSeq: await lastSeq(owner) });
+    await send(owner, 'warm up');
+    await anchor.waitFor(1);
+    const from = await lastSeq(owner);
+    for (let i = 0; i < 30; i++) await send(owner, `missed ${i}`);
+    const client = wsClient(stack.gatewayUrl, member.accessToken);
+    const sending = (async () => {
+      for (let i = 0; i < 30; i++) await send(owner, `during ${i}`);
+    })();
+    const late = new Collector(client, ROOM_EVENTS, { roomId, afterSeq: from });
+    await sending;
+    await late.waitFor(60, 30_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(late.events.map((e) => e.data!.roomEvents.seq)).toEqual(Array.from({ length: 60 }, (_, i) => from + 1 + i));
+    await Promise.all([anchorClient.dispose(), client.dispose()]);
+  });
+
+  it('writes a viewer-independent result once serialized to every socket, as graphql-ws next frames a real client reads', async () => {
+    const query = `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) { seq ... on MessageAdded { message { body author { displayName } } } } }`;
+    const [owner, member] = users;
+    const from = await lastSeq(owner);
+    const clients = [owner, member, owner].map((u) => wsClient(stack.gatewayUrl, u.accessToken));
+    const subs = clients.flatMap((c) => [0, 1].map(() => new Collector(c, query, { roomId, afterSeq: from })));
+    await send(owner, 'one');
+    await Promise.all(subs.map((s) => s.waitFor(1)));
+    // A subscription the client completes gets no frame after it; the others go on.
+    subs[0].dispose();
+    await send(member, 'two');
+    await Promise.all(subs.slice(1).map((s) => s.waitFor(2)));
+    await new Promise((r) => setTimeout(r, 300));
+    const expected = [
+      { seq: from + 1, message: { body: 'one', author: { displayName: `Display ${owner.username}` } } },
+      { seq: from + 2, message: { body: 'two', author: { displayName: `Display ${member.username}` } } },
+    ];
+    expect(subs[0].events.map((e) => e.data!.roomEvents)).toEqual(expected.slice(0, 1));
+    for (const sub of subs.slice(1)) expect(sub.events).toEqual(expected.map((roomEvents) => ({ data: { roomEvents } })));
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+});
