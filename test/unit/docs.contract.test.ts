@@ -4,7 +4,7 @@
  * code outside common/src/errors.ts spells an error code as a string.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ErrorCode, PersistedOperationCode, repoRoot } from '@aether/common';
 import { CloseCodes } from '../../gateway/src/subscriptions/close-codes';
@@ -16,14 +16,9 @@ const ALL_CODES = [...new Set([...Object.values(ErrorCode), ...Object.values(Per
 /** Source folders of the services, the shared package and the scripts (tests excluded). */
 const SOURCE_ROOTS = ['gateway/src', 'subgraphs/auth/src', 'subgraphs/messaging/src', 'common/src', 'scripts'];
 /**
- * Literals left for the engineer rewriting the graphql-ws server (issue 15): delete an entry when
- * its file uses the enum. `clients/web` is not scanned: the browser bundle cannot import
- * common/src/errors.ts (it pulls in Node modules) and reads codes as a consumer of the contract.
+ * `clients/web` is not scanned: the browser bundle cannot import common/src/errors.ts (it pulls in
+ * Node modules) and reads codes as a consumer of the contract.
  */
-const LITERAL_EXCEPTIONS: Record<string, string[]> = {
-  'gateway/src/subscriptions/execute.ts': ['SERVICE_UNAVAILABLE'],
-  'gateway/src/subscriptions/ws-server.ts': ['SERVICE_UNAVAILABLE', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED'],
-};
 
 export function sourceFiles(root: string): string[] {
   return readdirSync(join(repoRoot, root)).flatMap((name) => {
@@ -56,8 +51,7 @@ describe('error codes are spelled once', () => {
     const found: string[] = [];
     for (const file of files) {
       const text = readFileSync(join(repoRoot, file), 'utf8');
-      const allowed = LITERAL_EXCEPTIONS[relative('.', file).split('\\').join('/')] ?? [];
-      for (const code of ALL_CODES) if (new RegExp(`['"\`]${code}['"\`]`).test(text) && !allowed.includes(code)) found.push(`${file}: ${code}`);
+      for (const code of ALL_CODES) if (new RegExp(`['"\`]${code}['"\`]`).test(text)) found.push(`${file}: ${code}`);
     }
     expect(found).toEqual([]);
   });

@@ -129,111 +129,130 @@ export function operationCost(
   defaultListSize: number,
   demand: DemandControl = NO_DEMAND_CONTROL,
 ): { cost: number; violation?: ListBoundViolation } {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const walk = new CostWalk(schema, document, operation, variables, defaultListSize, demand);
+  const root = schema.getRootType(operation.operation);
+  const cost = root ? walk.selectionCost(operation.selectionSet, root, { paged: false }, new Set()) : 0;
+  return { cost, violation: walk.violation };
+}
 
-  const defaults = new Map<string, ValueNode>();
-  for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) defaults.set(v.variable.name.value, v.defaultValue);
-  let violation: ListBoundViolation | undefined;
+/** How the list sizes of a field's parent bound it: paged by an argument above, or sized by a declaration. */
+interface Sizing {
+  paged: boolean;
+  fields?: ReadonlyMap<string, number>;
+}
 
-  const pageSize = (value: ValueNode): number | undefined => {
+/** One cost estimate of one operation: its fragments, variable defaults and the first list bound it breaks. */
+class CostWalk {
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+  private readonly defaults = new Map<string, ValueNode>();
+  violation?: ListBoundViolation;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    private readonly variables: Record<string, unknown>,
+    private readonly defaultListSize: number,
+    private readonly demand: DemandControl,
+  ) {
+    for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(def.name.value, def);
+    for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) this.defaults.set(v.variable.name.value, v.defaultValue);
+  }
+
+  selectionCost(set: SelectionSetNode, parent: GraphQLCompositeType, sized: Sizing, seen: Set<string>): number {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? typeFromAST(this.schema, selection.typeCondition) : parent;
+        if (type && isCompositeType(type)) total += this.selectionCost(selection.selectionSet, type, sized, seen);
+      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = this.fragments.get(selection.name.value);
+        if (!fragment || seen.has(fragment.name.value)) continue;
+        const type = typeFromAST(this.schema, fragment.typeCondition);
+        if (type && isCompositeType(type)) {
+          total += this.selectionCost(fragment.selectionSet, type, sized, new Set(seen).add(fragment.name.value));
+        }
+      } else total += this.fieldCost(selection, parent, sized, seen);
+    }
+    return total;
+  }
+
+  private fieldCost(selection: FieldNode, parent: GraphQLCompositeType, sized: Sizing, seen: Set<string>): number {
+    const name = selection.name.value;
+    if (name.startsWith('__')) return 0;
+    const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+    if (!field) return 0;
+    const key = `${parent.name}.${name}`;
+    const type = getNamedType(field.type);
+    const weight = this.demand.weights.get(key) ?? this.demand.weights.get(type.name) ?? 1;
+    const declared = this.demand.listSizes.get(key);
+    const { multiplier, paged, childSized } = this.fieldSize(key, field, selection, sized);
+    const children =
+      selection.selectionSet && isCompositeType(type)
+        ? this.selectionCost(selection.selectionSet, type, { paged: paged && !declared, fields: childSized }, seen)
+        : 0;
+    return weight + Math.max(0, multiplier) * children;
+  }
+
+  /** How many of its children a field stands for: its declared size, its parent's, a page argument, or the default list size. */
+  private fieldSize(key: string, field: GraphQLField<unknown, unknown>, selection: FieldNode, sized: Sizing) {
+    const declared = this.demand.listSizes.get(key);
+    if (declared) {
+      const size = this.declaredSize(key, field, selection) ?? 1;
+      if (declared.sizedFields.length) return { multiplier: 1, paged: true, childSized: new Map(declared.sizedFields.map((f) => [f, size])) };
+      return { multiplier: size, paged: true };
+    }
+    const name = selection.name.value;
+    if (sized.fields?.has(name)) return { multiplier: sized.fields.get(name)!, paged: true };
+    let multiplier = 1;
+    let paged = false;
+    for (const arg of selection.arguments ?? []) {
+      if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
+      const size = this.pageSize(arg.value);
+      if (size === undefined) continue;
+      multiplier = paged ? Math.max(multiplier, size) : size;
+      paged = true;
+    }
+    if (!paged && isListType(getNullableType(field.type)) && !sized.paged) multiplier = this.defaultListSize;
+    return { multiplier, paged };
+  }
+
+  private pageSize(value: ValueNode): number | undefined {
     if (value.kind === Kind.INT) return Number(value.value);
     if (value.kind === Kind.VARIABLE) {
       const name = value.name.value;
-      const given = variables[name];
+      const given = this.variables[name];
       if (typeof given === 'number') return given;
-      const fallback = defaults.get(name);
+      const fallback = this.defaults.get(name);
       return fallback?.kind === Kind.INT ? Number(fallback.value) : undefined;
     }
     return undefined;
-  };
+  }
 
-  const argumentValues = (field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> => {
+  private argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
     try {
-      return getArgumentValues(field, node, variables);
+      return getArgumentValues(field, node, this.variables);
     } catch {
       return {};
     }
-  };
+  }
 
   /** The declared size of a list field, or undefined when the schema declares none. */
-  const declaredSize = (key: string, field: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined => {
-    const declared = demand.listSizes.get(key);
+  private declaredSize(key: string, field: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined {
+    const declared = this.demand.listSizes.get(key);
     if (!declared) return undefined;
-    const args = argumentValues(field, node);
+    const args = this.argumentValues(field, node);
     const given = declared.slicingArguments.filter((name) => typeof args[name] === 'number');
     for (const name of given) {
       const value = args[name] as number;
       if (declared.assumedSize !== undefined && value > declared.assumedSize) {
-        violation ??= { field: key, argument: name, max: declared.assumedSize, value };
+        this.violation ??= { field: key, argument: name, max: declared.assumedSize, value };
       }
     }
     if (!given.length && declared.slicingArguments.length && declared.requireOneSlicingArgument) {
-      violation ??= { field: key, argument: declared.slicingArguments.join(' or ') };
+      this.violation ??= { field: key, argument: declared.slicingArguments.join(' or ') };
     }
     if (given.length) return Math.max(0, ...given.map((name) => args[name] as number));
-    return declared.assumedSize ?? defaultListSize;
-  };
-
-  const selectionCost = (
-    set: SelectionSetNode,
-    parent: GraphQLCompositeType,
-    sized: { paged: boolean; fields?: ReadonlyMap<string, number> },
-    seen: Set<string>,
-  ): number => {
-    let total = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? typeFromAST(schema, selection.typeCondition) : parent;
-        if (type && isCompositeType(type)) total += selectionCost(selection.selectionSet, type, sized, seen);
-      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
-        if (!fragment || seen.has(fragment.name.value)) continue;
-        const type = typeFromAST(schema, fragment.typeCondition);
-        if (type && isCompositeType(type)) {
-          total += selectionCost(fragment.selectionSet, type, sized, new Set(seen).add(fragment.name.value));
-        }
-      } else {
-        const name = selection.name.value;
-        if (name.startsWith('__')) continue;
-        const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
-        if (!field) continue;
-        const key = `${parent.name}.${name}`;
-        const type = getNamedType(field.type);
-        const weight = demand.weights.get(key) ?? demand.weights.get(type.name) ?? 1;
-        const declared = demand.listSizes.get(key);
-        let multiplier = 1;
-        let paged = false;
-        let childSized: ReadonlyMap<string, number> | undefined;
-        if (declared) {
-          const size = declaredSize(key, field, selection) ?? 1;
-          if (declared.sizedFields.length) childSized = new Map(declared.sizedFields.map((f) => [f, size]));
-          else multiplier = size;
-          paged = true;
-        } else if (sized.fields?.has(name)) {
-          multiplier = sized.fields.get(name)!;
-          paged = true;
-        } else {
-          for (const arg of selection.arguments ?? []) {
-            if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
-            const size = pageSize(arg.value);
-            if (size === undefined) continue;
-            multiplier = paged ? Math.max(multiplier, size) : size;
-            paged = true;
-          }
-          if (!paged && isListType(getNullableType(field.type)) && !sized.paged) multiplier = defaultListSize;
-        }
-        const children =
-          selection.selectionSet && isCompositeType(type)
-            ? selectionCost(selection.selectionSet, type, { paged: paged && !declared, fields: childSized }, seen)
-            : 0;
-        total += weight + Math.max(0, multiplier) * children;
-      }
-    }
-    return total;
-  };
-
-  const root = schema.getRootType(operation.operation);
-  const cost = root ? selectionCost(operation.selectionSet, root, { paged: false }, new Set()) : 0;
-  return { cost, violation };
+    return declared.assumedSize ?? this.defaultListSize;
+  }
 }

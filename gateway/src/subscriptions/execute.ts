@@ -9,7 +9,7 @@ import type { UpstreamConnections } from './upstream';
 import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
 
 /** Upstream errors that a resubscription may cure (a store hiccup); any other error list is final. */
-const TRANSIENT_CODES = new Set<string>([ErrorCode.INTERNAL_SERVER_ERROR, 'SERVICE_UNAVAILABLE']);
+const TRANSIENT_CODES = new Set<string>([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.SERVICE_UNAVAILABLE]);
 
 /**
  * Events of one resumable subscription held between its subgraph and its client. A replay of a

@@ -1,4 +1,4 @@
-import { maskError, signIdentity } from '@aether/common';
+import { ErrorCode, maskError, signIdentity } from '@aether/common';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import {
   backoffDelay,
@@ -17,7 +17,7 @@ import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
 
 const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 5000 };
 const ARRIVED = Symbol('arrived');
-const UNAVAILABLE: GraphQLFormattedError = { message: 'Live events are unavailable: resubscribe', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+const UNAVAILABLE: GraphQLFormattedError = { message: 'Live events are unavailable: resubscribe', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
 
 /**
  * What a shared stream has handed one subscriber and it has not taken yet. While the

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { ErrorCode, RateLimitedError, requestContext, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
 import type { ApolloServer } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError, OperationTypeNode, getOperationAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context, type ServerOptions } from 'graphql-ws';
@@ -159,7 +160,7 @@ function admitOperation(options: SubscriptionServerOptions): NonNullable<ServerO
   const { limits } = options;
   return async (ctx, id, payload) => {
     const schema = options.planner.apiSchema;
-    if (!schema) return [new GraphQLError('The gateway has not loaded a schema yet', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+    if (!schema) return [new GraphQLError('The gateway has not loaded a schema yet', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } })];
     if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
       return [new RateLimitedError(1, `At most ${limits.subscriptionsPerConnection} operations per connection`)];
     }
@@ -180,13 +181,13 @@ function admitOperation(options: SubscriptionServerOptions): NonNullable<ServerO
     } catch (error) {
       const overBudget = await options.guard.unresolved(context);
       if (overBudget.length) return overBudget;
-      return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      return [new GraphQLError((error as Error).message, { extensions: { code: ApolloServerErrorCode.GRAPHQL_PARSE_FAILED } })];
     }
     const errors = options.guard.validate(schema, document);
     if (errors.length) {
       const overBudget = await options.guard.unresolved(context);
       if (overBudget.length) return overBudget;
-      return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED } }));
     }
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
