@@ -48,37 +48,7 @@ export function AuthScreen() {
       </div>
       <form onSubmit={submit} aria-labelledby={`${id}-title`} className="stack">
         <h2 id={`${id}-title`}>{mode === 'signUp' ? 'Create an account' : 'Sign in'}</h2>
-        {mode === 'signUp' ? (
-          <>
-            <label>
-              Email
-              <input name="email" type="email" autoComplete="email" required />
-            </label>
-            <label>
-              Username
-              <input name="username" autoComplete="username" required minLength={3} maxLength={32} pattern="\w+" />
-            </label>
-            <label>
-              Display name
-              <input name="displayName" autoComplete="name" required maxLength={64} />
-            </label>
-            <label>
-              Password
-              <input name="password" type="password" autoComplete="new-password" required minLength={8} />
-            </label>
-          </>
-        ) : (
-          <>
-            <label>
-              Email or username
-              <input name="login" autoComplete="username" required />
-            </label>
-            <label>
-              Password
-              <input name="password" type="password" autoComplete="current-password" required />
-            </label>
-          </>
-        )}
+        {mode === 'signUp' ? <SignUpFields /> : <SignInFields />}
         {error && (
           <p role="alert" className="error">
             {error}
@@ -89,5 +59,43 @@ export function AuthScreen() {
         </button>
       </form>
     </main>
+  );
+}
+
+function SignUpFields() {
+  return (
+    <>
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label>
+        Username
+        <input name="username" autoComplete="username" required minLength={3} maxLength={32} pattern="\w+" />
+      </label>
+      <label>
+        Display name
+        <input name="displayName" autoComplete="name" required maxLength={64} />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="new-password" required minLength={8} />
+      </label>
+    </>
+  );
+}
+
+function SignInFields() {
+  return (
+    <>
+      <label>
+        Email or username
+        <input name="login" autoComplete="username" required />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client';
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { describeError } from '../errors';
 import { useLive, useSessionUser } from '../live/context';
 import { InviteToRoomMutation, LeaveRoomMutation, RoomHistoryQuery, UserByUsernameQuery } from '../operations';
@@ -12,7 +12,6 @@ const PAGE = 30;
 
 /** One room: its history (paging back on demand), live messages, typing, and room actions. */
 export function RoomView({ roomId, onClose }: { roomId: string; onClose: () => void }) {
-  const { feeds } = useLive();
   const me = useSessionUser();
   const { data, loading, error, fetchMore } = useQuery(RoomHistoryQuery, { variables: { roomId, last: PAGE } });
   const room = data?.room;
@@ -22,35 +21,8 @@ export function RoomView({ roomId, onClose }: { roomId: string; onClose: () => v
   const heightBeforeOlder = useRef<number | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
 
-  useEffect(() => {
-    feeds.openRoomId = roomId;
-    return () => {
-      if (feeds.openRoomId === roomId) feeds.openRoomId = null;
-    };
-  }, [feeds, roomId]);
-  // What arrives while the tab is hidden stays unread until the reader comes back to it.
-  const unread = room?.unreadCount ?? 0;
-  const lastSeq = room?.lastSeq ?? 0;
-  useEffect(() => {
-    const markIfSeen = () => {
-      if (unread > 0 && document.visibilityState === 'visible') feeds.markRead(roomId, lastSeq);
-    };
-    markIfSeen();
-    document.addEventListener('visibilitychange', markIfSeen);
-    return () => document.removeEventListener('visibilitychange', markIfSeen);
-  }, [feeds, roomId, unread, lastSeq]);
-
-  // New messages keep the view at the bottom if the reader was there; older pages keep the reader's place.
-  useLayoutEffect(() => {
-    const el = log.current;
-    if (!el) return;
-    if (heightBeforeOlder.current !== null) {
-      el.scrollTop += el.scrollHeight - heightBeforeOlder.current;
-      heightBeforeOlder.current = null;
-    } else if (stickToBottom.current) {
-      el.scrollTop = el.scrollHeight;
-    }
-  }, [edges.length]);
+  useOpenRoom(roomId, room?.unreadCount ?? 0, room?.lastSeq ?? 0);
+  useScrollAnchor(log, stickToBottom, heightBeforeOlder, edges.length);
 
   async function loadOlder() {
     if (!room?.messages.pageInfo.startCursor) return;
@@ -105,6 +77,45 @@ export function RoomView({ roomId, onClose }: { roomId: string; onClose: () => v
       <Composer roomId={roomId} />
     </section>
   );
+}
+
+/** The room the reader has open: live events for it count as read while the tab is visible. */
+function useOpenRoom(roomId: string, unread: number, lastSeq: number) {
+  const { feeds } = useLive();
+  useEffect(() => {
+    feeds.openRoomId = roomId;
+    return () => {
+      if (feeds.openRoomId === roomId) feeds.openRoomId = null;
+    };
+  }, [feeds, roomId]);
+  // What arrives while the tab is hidden stays unread until the reader comes back to it.
+  useEffect(() => {
+    const markIfSeen = () => {
+      if (unread > 0 && document.visibilityState === 'visible') feeds.markRead(roomId, lastSeq);
+    };
+    markIfSeen();
+    document.addEventListener('visibilitychange', markIfSeen);
+    return () => document.removeEventListener('visibilitychange', markIfSeen);
+  }, [feeds, roomId, unread, lastSeq]);
+}
+
+/** New messages keep the view at the bottom if the reader was there; older pages keep the reader's place. */
+function useScrollAnchor(
+  log: RefObject<HTMLDivElement | null>,
+  stickToBottom: RefObject<boolean>,
+  heightBeforeOlder: RefObject<number | null>,
+  count: number,
+) {
+  useLayoutEffect(() => {
+    const el = log.current;
+    if (!el) return;
+    if (heightBeforeOlder.current !== null) {
+      el.scrollTop += el.scrollHeight - heightBeforeOlder.current;
+      heightBeforeOlder.current = null;
+    } else if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [log, stickToBottom, heightBeforeOlder, count]);
 }
 
 function RoomActions({ roomId, onLeft }: { roomId: string; onLeft: () => void }) {
