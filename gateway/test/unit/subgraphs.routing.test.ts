@@ -57,7 +57,7 @@ describe('<NAME>_URL, the spelling before SUBGRAPH_<NAME>_URL', () => {
   const base = { NODE_ENV: 'test', GATEWAY_SECRET: 'x'.repeat(32), SERVICE_TOKEN: 'y'.repeat(32) };
   const routed = (env: Record<string, string>) => {
     const config = loadGatewayConfig({ ...base, ...env });
-    const subgraphs = new Subgraphs(config.subgraphs, config.GATEWAY_SECRET, new GatewayMetrics(), createLogger({ service: 'test', level: 'error' }));
+    const subgraphs = new Subgraphs(config.subgraphs, config.gatewaySecret, new GatewayMetrics(), createLogger({ service: 'test', level: 'error' }));
     subgraphs.useSupergraph(ours);
     for (const [name, graph] of supergraphGraphs(ours)) subgraphs.buildService({ name, url: graph.url });
     return { config, subgraphs };
