@@ -143,6 +143,10 @@ function bucketLimits(parsed: GatewayEnv): Record<string, number> {
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
   const parsed = loadConfig('gateway', gatewayConfigSchema, source);
   const production = parsed.NODE_ENV === 'production';
+  // The default (auth on this host) is only right on one machine: production names where the keys are.
+  if (production && !source.AUTH_JWKS_URL && !source.AUTH_URL) {
+    throw new ConfigError('gateway', { AUTH_JWKS_URL: 'Required in production: where the token issuer publishes its public keys' });
+  }
   if (parsed.PERSISTED_OPERATIONS_SAFELIST !== 'off' && !parsed.PERSISTED_OPERATIONS) {
     throw new ConfigError('gateway', { PERSISTED_OPERATIONS_SAFELIST: 'a safelist needs the manifests of its operations in PERSISTED_OPERATIONS' });
   }

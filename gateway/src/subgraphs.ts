@@ -66,13 +66,15 @@ export function supergraphGraphs(supergraphSdl: string): Map<string, { enumValue
 
 /**
  * Resolves when a subgraph is up: it answers `GET /health` on its routing URL's origin (ours
- * do), or, for a subgraph without that endpoint (any other supergraph's), `{ __typename }` at
- * its routing URL.
+ * do; 503 there means down), or, for a subgraph without that endpoint (any other supergraph's),
+ * `{ __typename }` at its routing URL.
  */
 async function subgraphHealth(name: string, url: string): Promise<void> {
   const signal = AbortSignal.timeout(1500);
   let res = await fetch(new URL('/health', url), { signal });
-  if (!res.ok) {
+  // A subgraph without the endpoint (404, or a GraphQL server's 400/405) is asked for `__typename`;
+  // a 503 from /health is a subgraph saying it is down.
+  if (!res.ok && res.status !== 503) {
     res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
   }
   if (!res.ok) throw new Error(`${name} answered ${res.status}`);

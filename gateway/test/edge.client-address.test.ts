@@ -31,7 +31,7 @@ describe('client address: whom the gateway believes', () => {
   });
 
   it('trusts nobody in production unless told, loopback elsewhere, and refuses a setting that is not addresses', () => {
-    const secrets = { GATEWAY_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN: randomBytes(32).toString('hex') };
+    const secrets = { GATEWAY_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN: randomBytes(32).toString('hex'), AUTH_JWKS_URL: 'http://auth:4001/.well-known/jwks.json' };
     expect(loadGatewayConfig({ NODE_ENV: 'production', ...secrets }).trustedProxies).toBe('');
     expect(loadGatewayConfig({ NODE_ENV: 'production', TRUSTED_PROXIES: '10.0.0.0/8, 172.16.0.1', ...secrets }).trustedProxies).toBe('10.0.0.0/8, 172.16.0.1');
     expect(loadGatewayConfig({ NODE_ENV: 'development' }).trustedProxies).toBe('loopback');

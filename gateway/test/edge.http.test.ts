@@ -97,7 +97,7 @@ describe('gateway edge: CORS, CSRF, security headers, batching, Sandbox', () => 
   });
 
   it('turns introspection and field suggestions off in production unless asked', () => {
-    const secrets = { GATEWAY_SECRET: 'g'.repeat(32), SERVICE_TOKEN: 's'.repeat(32) };
+    const secrets = { GATEWAY_SECRET: 'g'.repeat(32), SERVICE_TOKEN: 's'.repeat(32), AUTH_JWKS_URL: 'http://auth:4001/.well-known/jwks.json' };
     expect(loadGatewayConfig({ NODE_ENV: 'production', ...secrets })).toMatchObject({ introspection: false, fieldSuggestions: false, corsOrigins: [] });
     expect(loadGatewayConfig({ NODE_ENV: 'production', INTROSPECTION: 'true', ...secrets })).toMatchObject({ introspection: true, fieldSuggestions: false });
     expect(loadGatewayConfig({ NODE_ENV: 'development' })).toMatchObject({ introspection: true, fieldSuggestions: true, LIMIT_BATCH_SIZE: 0, LIMIT_DEPTH: 10 });

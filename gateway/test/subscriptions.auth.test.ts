@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { signIdentity } from '@aether/common';
+import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
 import { Collector, wsClient } from '../../test/ws-client';
@@ -133,6 +135,37 @@ describe('subscriptions: who may connect and subscribe', () => {
     const body = Buffer.from(JSON.stringify({ userId: alice.id, roles: ['ADMIN'], expiresAt: Date.now() + 60_000 })).toString('base64url');
     const mac = createHmac('sha256', 'not-the-gateway-secret-not-the-gateway-secret').update(`v1.${body}`).digest('base64url');
     expect((await connect(stack.messagingUrl, { identity: `v1.${body}.${mac}` })).code).toBe(4403);
+  });
+
+  it("keeps messaging's unchecked shared stream to the gateway's own identity, and admits only members", async () => {
+    // Even an identity the gateway signed: one that names a user may not skip the membership check.
+    const secret = stack.env.gatewaySecret;
+    const client = createClient({
+      url: stack.messagingUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { identity: signIdentity(secret, { roles: [] }) },
+    });
+    const outcome = (userId: string | undefined, stream: string) =>
+      new Promise<{ events: unknown[]; error?: unknown }>((resolve) => {
+        const events: unknown[] = [];
+        client.subscribe(
+          { query: ROOM_EVENTS, variables: { roomId }, extensions: { identity: signIdentity(secret, { userId, roles: [] }), stream } },
+          { next: (e) => events.push(e), error: (error) => resolve({ events, error }), complete: () => resolve({ events }) },
+        );
+      });
+    try {
+      const asUser = await outcome(mallory.id, 'shared');
+      expect(JSON.stringify(asUser)).toContain('BAD_USER_INPUT');
+      const unknown = await outcome(alice.id, 'everything');
+      expect(JSON.stringify(unknown)).toContain('BAD_USER_INPUT');
+      const notMember = await outcome(mallory.id, 'admit');
+      expect(JSON.stringify(notMember)).toContain('FORBIDDEN');
+      // The owner is admitted: the check completes with no event.
+      expect(await outcome(alice.id, 'admit')).toEqual({ events: [] });
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

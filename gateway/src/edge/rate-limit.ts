@@ -72,8 +72,9 @@ export class EdgeRateLimiter implements EdgeCheck {
     private readonly prefix: string,
     private readonly limits: RateLimitsConfig,
     private readonly logger: Logger,
-    private readonly metrics?: GatewayMetrics,
-    private readonly session?: SessionLiveness,
+    private readonly metrics: GatewayMetrics | undefined,
+    /** The session check this limiter makes in the same round trip: required, so it cannot be dropped by accident. */
+    private readonly session: SessionLiveness,
   ) {
     this.redis = redis ? new RedisWindowCounters(redis) : undefined;
   }
@@ -101,7 +102,7 @@ export class EdgeRateLimiter implements EdgeCheck {
         buckets.set(key, { key: `${this.prefix}rl:bucket:${key}`, points: n, limit, name: budget.bucket });
       }
     }
-    await this.charge([...this.general(context, Math.max(1, fields)), ...buckets.values()], this.session && context.viewer);
+    await this.charge([...this.general(context, Math.max(1, fields)), ...buckets.values()], context.viewer);
   }
 
   /** A document that did not parse or validate still costs its caller a point. */
@@ -121,13 +122,13 @@ export class EdgeRateLimiter implements EdgeCheck {
     let unchecked = viewer;
     let outcome: ChargeOutcome | undefined;
     if (this.redis?.ready) {
-      const revocationKey = viewer && this.session!.revocationKey(viewer);
+      const revocationKey = viewer && this.session.revocationKey(viewer);
       // A session whose end is not marked in Redis is asked about on its own (auth over gRPC).
-      if (viewer && revocationKey === undefined) await this.session!.ensureLive(viewer);
+      if (viewer && revocationKey === undefined) await this.session.ensureLive(viewer);
       unchecked = undefined;
       try {
         const guarded = await this.redis.chargeUnless(revocationKey, charges, windowMs);
-        if (guarded.refused) throw this.session!.sessionEnded();
+        if (guarded.refused) throw this.session.sessionEnded();
         outcome = guarded;
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
@@ -136,7 +137,7 @@ export class EdgeRateLimiter implements EdgeCheck {
         unchecked = revocationKey === undefined ? undefined : viewer;
       }
     }
-    if (unchecked) await this.session!.ensureLive(unchecked);
+    if (unchecked) await this.session.ensureLive(unchecked);
     outcome ??= await this.memory.charge(charges, windowMs);
     if (!outcome.over.length) return;
     for (const i of outcome.over) this.metrics?.rateLimited.inc({ limit: charges[i].name });

@@ -89,6 +89,8 @@ async function admission(options: FederatedSubscriptionOptions): Promise<GraphQL
     extensions: { identity: subscriberIdentity(options), stream: 'admit' },
   };
   for (let attempt = 0; ; attempt++) {
+    // A client gone while the subgraph was unreachable stops the retries (the caller sees the abort).
+    if (options.signal?.aborted) return null;
     const outcome = await new Promise<{ errors: readonly GraphQLFormattedError[] } | { error: unknown } | null>((resolve) => {
       options.upstream.client(planned.primary.serviceName).subscribe(request, {
         next: (value) => resolve({ errors: (value as FormattedExecutionResult).errors ?? [] }),
@@ -227,21 +229,23 @@ async function* replayUntilSeam(
  * events with no gap and no duplicate (by seq). It receives its own MemberLeft, then ends.
  */
 export async function* joinedSubscription(options: FederatedSubscriptionOptions): AsyncGenerator<FormattedExecutionResult> {
-  const refused = await admission(options);
-  if (options.signal?.aborted) return;
-  if (refused) {
-    yield { errors: refused };
-    return;
-  }
   const inbox = new Inbox(options.maxBuffered);
   const stream = streamFor(options);
   const joinedAt = stream.lastSeq;
+  // Joined before the admission check: a MemberLeft of this viewer published after the check
+  // is then held in the inbox (and ends the subscription), never missed between check and join.
   const leave = stream.join((item) => inbox.push(item));
   const abort = () => inbox.push({ end: true }, true);
   options.signal?.addEventListener('abort', abort);
   const resultOf = resultsFor(options);
   const viewerId = options.context.viewer?.userId;
   try {
+    const refused = await admission(options);
+    if (options.signal?.aborted) return;
+    if (refused) {
+      yield { errors: refused };
+      return;
+    }
     let last = options.planned.resumable!.initialAfterSeq(options.variables);
     if (last !== null && (joinedAt === null || last < joinedAt)) {
       last = yield* replayUntilSeam(options, last, joinedAt, inbox);

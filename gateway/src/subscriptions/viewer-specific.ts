@@ -35,28 +35,24 @@ export function viewerSpecificMarks(supergraph: DocumentNode): ViewerSpecificMar
   return defined ? { types, fields } : null;
 }
 
-function fetchNodes(node: PlanNode | undefined, into: FetchNode[] = []): FetchNode[] {
+/** Every fetch of a plan node, or null when it holds a node this code does not understand. */
+function fetchNodes(node: PlanNode | undefined, into: FetchNode[] = []): FetchNode[] | null {
   if (!node) return into;
   switch (node.kind) {
     case 'Fetch':
       into.push(node);
-      break;
+      return into;
     case 'Sequence':
     case 'Parallel':
-      for (const child of node.nodes) fetchNodes(child, into);
-      break;
+      return node.nodes.every((child) => fetchNodes(child, into)) ? into : null;
     case 'Flatten':
-      fetchNodes(node.node, into);
-      break;
+      return fetchNodes(node.node, into);
     case 'Condition':
-      fetchNodes(node.ifClause, into);
-      fetchNodes(node.elseClause, into);
-      break;
+      return fetchNodes(node.ifClause, into) && fetchNodes(node.elseClause, into);
     default:
       // Defer, Subscription and anything newer: not understood, so not shareable.
-      into.push({ kind: 'Fetch', serviceName: '', operation: '{ __unknownPlanNode }' } as FetchNode);
+      return null;
   }
-  return into;
 }
 
 /**
@@ -66,8 +62,10 @@ function fetchNodes(node: PlanNode | undefined, into: FetchNode[] = []): FetchNo
  */
 export function restIsViewerIndependent(rest: PlanNode | undefined, supergraph: GraphQLSchema, marks: ViewerSpecificMarks | null): boolean {
   if (!marks) return false;
+  const fetches = fetchNodes(rest);
+  if (!fetches) return false;
   const typeInfo = new TypeInfo(supergraph);
-  for (const fetch of fetchNodes(rest)) {
+  for (const fetch of fetches) {
     let independent = true;
     visit(
       parse(fetch.operation),

@@ -80,3 +80,12 @@ describe('<NAME>_URL, the spelling before SUBGRAPH_<NAME>_URL', () => {
     expect(() => routed({ AUTH_URL: 'file:///etc/passwd' })).toThrow(/AUTH_URL: Must be an http\(s\) URL/);
   });
 });
+
+describe('AUTH_JWKS_URL', () => {
+  const production = { NODE_ENV: 'production', GATEWAY_SECRET: 'x'.repeat(32), SERVICE_TOKEN: 'y'.repeat(32) };
+  it('is required in production, where the default (auth on this host) would refuse every token', () => {
+    expect(() => loadGatewayConfig(production)).toThrow(/AUTH_JWKS_URL: Required in production/);
+    expect(loadGatewayConfig({ ...production, AUTH_JWKS_URL: 'http://auth:4001/.well-known/jwks.json' }).jwksUrl).toBe('http://auth:4001/.well-known/jwks.json');
+    expect(loadGatewayConfig({ ...production, AUTH_URL: 'http://auth:4001/graphql' }).jwksUrl).toBe('http://auth:4001/.well-known/jwks.json');
+  });
+});

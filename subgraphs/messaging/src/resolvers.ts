@@ -154,9 +154,7 @@ export const resolvers: GraphQLResolverMap<MessagingContext> = {
       },
       resolve: (payload: RoomEventPayload, _: Args, ctx: MessagingContext) => {
         forgetLoaded(ctx);
-        const live = liveEventExtensions(payload);
-        const left = payload.event.type === 'MEMBER_LEFT' ? payload.event.member?.userId : undefined;
-        ctx.eventExtensions = left ? { ...live, leftUserId: left } : live;
+        ctx.eventExtensions = liveEventExtensions(payload);
         return payload;
       },
     },

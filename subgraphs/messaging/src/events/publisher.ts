@@ -25,11 +25,6 @@ export interface RoomEventPayload {
 export interface LiveEventExtensions {
   traceContext?: TraceCarrier;
   publishedAt?: number;
-  /**
-   * On a MEMBER_LEFT (live or replayed): who left. The gateway ends each subscriber of its
-   * shared stream at their own, whatever the client selected.
-   */
-  leftUserId?: string;
 }
 
 export function liveEventExtensions(payload: { trace?: TraceCarrier; publishedAt?: number; replayed?: boolean }): LiveEventExtensions | undefined {
