@@ -56,14 +56,26 @@ class GrpcRevocationCheck implements RevocationCheck {
     private readonly cacheMs = 2000,
   ) {}
 
-  async isRevoked(sessionId: string, token: string): Promise<boolean> {
-    const now = Date.now();
+  // One question per session at a time: a burst of operations (a client opening a thousand
+  // subscriptions) shares it instead of sending auth a thousand calls that time out together.
+  private readonly asking = new Map<string, Promise<boolean>>();
+
+  isRevoked(sessionId: string, token: string): Promise<boolean> {
     const hit = this.cache.get(sessionId);
-    if (hit && hit.until > now) return hit.revoked;
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit.revoked);
+    let pending = this.asking.get(sessionId);
+    if (!pending) {
+      pending = this.ask(sessionId, token).finally(() => this.asking.delete(sessionId));
+      this.asking.set(sessionId, pending);
+    }
+    return pending;
+  }
+
+  private async ask(sessionId: string, token: string): Promise<boolean> {
     const result = await this.client.verifyAccessToken(token);
     const revoked = !result.valid && (result.reason === 'revoked' || result.reason === 'banned');
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(sessionId, { revoked, until: now + this.cacheMs });
+    this.cache.set(sessionId, { revoked, until: Date.now() + this.cacheMs });
     return revoked;
   }
 }
