@@ -203,10 +203,22 @@ describe('web client in two browsers', () => {
     await send(bob, 'Back online');
     await expectShown(alice, ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online']);
 
-    // On the phone, the room list shows what arrives while another screen is open.
+    // On the phone, the room list shows what arrives while another screen is open. Bob saw
+    // 'Still there?' in the room, and the read mark for it (sent at most once a second) may
+    // still be pending when he leaves: it must not take 'Are you there?' along.
+    await send(alice, 'Still there?');
+    await expectShown(bob, ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online', 'Still there?']);
     await bob.page.getByRole('button', { name: 'Back to conversations' }).click();
     await send(alice, 'Are you there?');
-    await bob.page.getByRole('navigation', { name: 'Rooms' }).getByLabel('1 unread').waitFor();
+    const badge = bob.page.getByRole('navigation', { name: 'Rooms' }).getByLabel('1 unread');
+    await badge.waitFor();
+    await bob.page.waitForTimeout(1_500);
+    expect(await badge.count()).toBe(1);
+    const bobLogin = await gql(stack.gatewayUrl, 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', {
+      i: { login: bob.username, password: 'correct horse battery' },
+    });
+    const unread = await gql(stack.gatewayUrl, '{ myRooms { unreadCount } }', {}, { token: bobLogin.data!.login.accessToken as string });
+    expect(unread.data!.myRooms).toEqual([{ unreadCount: 1 }]);
 
     // Both pages renew their access token (at the latest 5 s after the last one) and reopen their
     // socket with it, one socket at a time.
@@ -221,7 +233,7 @@ describe('web client in two browsers', () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'web-room-desktop.png') });
     await bob.page.getByRole('navigation', { name: 'Rooms' }).getByRole('button').first().click();
-    await expectShown(bob, ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online', 'Are you there?']);
+    await expectShown(bob, ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online', 'Still there?', 'Are you there?']);
     await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'web-room-phone.png') });
 
     // A long history: a reload keeps Alice signed in, shows the newest page, and pages back to the start.
@@ -234,7 +246,7 @@ describe('web client in two browsers', () => {
     for (const body of history) {
       await gql(stack.gatewayUrl, 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }', { i: { roomId, body } }, { token });
     }
-    const everything = ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online', 'Are you there?', ...history];
+    const everything = ['Hello Bob', 'Hi Alice', 'missed 1', 'missed 2, edited', 'missed 3', 'Back online', 'Still there?', 'Are you there?', ...history];
     await expectShown(alice, everything);
     await alice.page.reload();
     await expectShown(alice, everything.slice(-30));

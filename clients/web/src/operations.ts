@@ -208,7 +208,6 @@ export const MarkReadMutation = graphql(`
   mutation MarkRead($roomId: ID!, $seq: Int!) {
     markRead(roomId: $roomId, seq: $seq) {
       id
-      unreadCount
       lastReadSeq
     }
   }

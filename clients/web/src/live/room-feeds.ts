@@ -40,6 +40,8 @@ const isCloseEvent = (value: unknown): value is { code: number } =>
 export class RoomFeeds {
   private readonly feeds = new Map<string, Feed>();
   private readonly marking = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per room, the highest seq the reader saw since the last mark was sent. */
+  private readonly seen = new Map<string, number>();
   /** The room on screen: its new messages count as read while the page is visible. */
   openRoomId: string | null = null;
 
@@ -188,14 +190,26 @@ export class RoomFeeds {
     });
   }
 
-  /** Marks the room read up to `seq`, at most once a second per room. */
+  /**
+   * The reader has seen the room up to `seq` (it is open and visible): its badge goes to 0 now,
+   * and the server hears of it at most once a second per room, with the highest seq seen. Only
+   * seqs the reader saw are sent, never the feed's latest: a message that arrives after the
+   * reader went back to the list stays unread, here and on the server. The answer's
+   * `unreadCount` is not read back into the cache, since a live event may already have moved it.
+   */
   markRead(roomId: string, seq: number): void {
+    this.seen.set(roomId, Math.max(seq, this.seen.get(roomId) ?? 0));
+    this.apollo.cache.modify<StoredRoom>({
+      id: this.apollo.cache.identify({ __typename: 'Room', id: roomId }),
+      fields: { unreadCount: () => 0 },
+    });
     if (this.marking.has(roomId)) return;
     this.marking.set(
       roomId,
       setTimeout(() => {
         this.marking.delete(roomId);
-        const upTo = Math.max(seq, this.feeds.get(roomId)?.lastSeq ?? seq);
+        const upTo = this.seen.get(roomId) ?? seq;
+        this.seen.delete(roomId);
         void this.apollo.mutate({ mutation: MarkReadMutation, variables: { roomId, seq: upTo } }).catch(() => undefined);
       }, 1_000),
     );
