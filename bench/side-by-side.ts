@@ -184,10 +184,12 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
         ),
       })),
     };
+    // BENCH_QUERIES=me or room runs one of the two (both by default).
+    const only = process.env.BENCH_QUERIES;
     const queries = [
-      { name: 'room with 20 messages, authors and members', body: JSON.stringify({ query: ROOM_QUERY, variables: { id: roomId } }), targets: gateways },
-      { name: '{ me { id displayName } }', body: JSON.stringify({ query: ME_QUERY }), targets: [...gateways, authDirectly] },
-    ];
+      { key: 'room', name: 'room with 20 messages, authors and members', body: JSON.stringify({ query: ROOM_QUERY, variables: { id: roomId } }), targets: gateways },
+      { key: 'me', name: '{ me { id displayName } }', body: JSON.stringify({ query: ME_QUERY }), targets: [...gateways, authDirectly] },
+    ].filter((q) => !only || only.split(',').includes(q.key));
 
     // Every target must give our answer to every caller before any of them is timed.
     const expected = new Map<string, string[]>();
