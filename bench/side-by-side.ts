@@ -191,8 +191,8 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
       { key: 'me', name: '{ me { id displayName } }', body: JSON.stringify({ query: ME_QUERY }), targets: [...gateways, authDirectly] },
     ]
       .filter((q) => !only || only.split(',').includes(q.key))
-      // BENCH_TARGETS=ours,hive (names as in the table) runs only those targets.
-      .map((q) => ({ ...q, targets: q.targets.filter((t) => !process.env.BENCH_TARGETS || process.env.BENCH_TARGETS.split(',').includes(t.name)) }));
+      // BENCH_TARGETS='ours;hive' (names as in the table, separated by semicolons) runs only those targets.
+      .map((q) => ({ ...q, targets: q.targets.filter((t) => !process.env.BENCH_TARGETS || process.env.BENCH_TARGETS.split(';').includes(t.name)) }));
 
     // Every target must give our answer to every caller before any of them is timed.
     const expected = new Map<string, string[]>();
