@@ -130,7 +130,7 @@ function httpContext(authenticator: Authenticator, admission: AdmissionPipeline,
 
 export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
   logger ??= serviceLogger('gateway', config);
-  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'gateway') : undefined;
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'gateway', { autoPipelining: true }) : undefined;
   const authClient = new AuthClient({ address: config.AUTH_GRPC_URL, serviceToken: config.serviceToken });
   const authenticator = new Authenticator({ jwksUrl: config.jwksUrl, issuer: config.JWT_ISSUER, redis, redisPrefix: config.REDIS_PREFIX, authClient, logger });
   const persistedOperations = persistedOperationsFromConfig(config);
