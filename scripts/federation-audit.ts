@@ -7,12 +7,16 @@
  * audit's own runner does (`data` deep-equal; `errors` only as present/absent, and only when the
  * case says). The audit's CLI is not needed.
  *
- *   (cd /tmp/audit && node --import tsx src/cli.ts serve --port 4200)   # the audit's subgraphs
- *   npx tsx scripts/federation-audit.ts [--audit http://127.0.0.1:4200] [--trace] [suite ...]
+ *   # in the audit's checkout (README, Tests: Federation audit), on Node 24: its subgraphs and cases
+ *   node --import <this repo>/node_modules/tsx/dist/esm/index.mjs src/cli.ts serve --port 4200
+ *   # here
+ *   npx tsx --conditions=aether-source scripts/federation-audit.ts [--audit http://127.0.0.1:4200] [--trace] [--burst N] [suite ...]
  *
  * Our gateway takes its settings from the environment as usual (`SUBGRAPH_BATCHING=false`,
  * `SUBGRAPH_DEDUPE=false`, ...). `--trace` prints every subgraph request each gateway sends.
- * Exits non-zero when our gateway fails a case plain Apollo Gateway passes.
+ * Exits non-zero when our gateway fails a case plain Apollo Gateway passes. Cases that change the
+ * audit's data (`mutations_3` adds a category under a fixed request id) pass only for the first
+ * gateway to send them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
