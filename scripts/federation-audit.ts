@@ -112,6 +112,8 @@ async function routes(gateway: string, supergraph: string): Promise<{ urls: Map<
   return { urls, close: () => servers.forEach((s) => s.close()) };
 }
 
+let limitsShown = false;
+
 async function startOurs(supergraph: string, dir: string): Promise<RunningUnderTest> {
   const path = join(dir, 'supergraph.graphql');
   writeFileSync(path, supergraph);
@@ -130,6 +132,10 @@ async function startOurs(supergraph: string, dir: string): Promise<RunningUnderT
     GATEWAY_SECRET: randomBytes(32).toString('base64url'),
     SERVICE_TOKEN: randomBytes(32).toString('base64url'),
   });
+  // The edge refuses what its limits refuse, whatever plain Apollo does: say which limits ran.
+  const { cost, listSize, depth } = config.limits;
+  if (!limitsShown) console.log(`  ours: LIMIT_COST ${cost}, LIMIT_LIST_SIZE ${listSize}, LIMIT_DEPTH ${depth}, batching ${config.subgraphs.batching}, dedupe ${config.subgraphs.dedupe}`);
+  limitsShown = true;
   const gateway = await startGateway(config, serviceLogger('gateway', config));
   return {
     url: gateway.url.replace('localhost', '127.0.0.1'),
