@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { tracing } from '@opentelemetry/sdk-node';
-import { EdgeSampler, tracingConfigured } from '../src/tracing';
+import { tracingConfigured } from '../src/tracing';
+import { EdgeSampler } from '../src/tracing-sdk';
 
 const { SamplingDecision } = tracing;
 

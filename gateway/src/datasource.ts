@@ -42,6 +42,9 @@ const MAX_PARSED_OPERATIONS = 2000;
 // dropped before an answer, a proxy saying the service is away); timeouts are not among them.
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN']);
 
+// Refusals that concern the caller or the subgraph's state, not what was merged: sending alone would not help.
+const NOT_MERGE_SPECIFIC = new Set([401, 403, 429, 502, 503, 504]);
+
 /** Why a fetch failed in a way worth retrying, undefined when it is not such a failure. */
 function transientReason(error: unknown): string | undefined {
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
@@ -113,18 +116,26 @@ export class SignedIdentityDataSource implements GraphQLDataSource<GatewayContex
     const body = { query, variables: request.variables, operationName: request.operationName };
     const response =
       this.fetchOptions.batching && context && !MUTATION.test(query)
-        ? ((await getBatchingExecutor(context, this.executor, BATCH_ONLY)({
-            document: this.documentOf(query),
-            variables: request.variables ?? {},
-            operationName: request.operationName,
-            context: { headers, context },
-          })) as SubgraphResponse)
+        ? await this.batched(query, request, headers, context).catch((error: unknown) => {
+            if (error instanceof UnsplittableAnswer) return this.post(headers, body, context);
+            throw error;
+          })
         : await this.post(headers, body, context);
     if ('incomingRequestContext' in options) {
       const policy = options.incomingRequestContext.overallCachePolicy;
       if (policy && 'restrict' in policy) policy.restrict(cacheHint(response.http?.headers.get('cache-control') ?? null));
     }
     return response;
+  }
+
+  /** The query merged with this subgraph's other concurrent queries of the same operation. */
+  private async batched(query: string, request: ProcessOptions['request'], headers: Record<string, string>, context: GatewayContext) {
+    return (await getBatchingExecutor(context, this.executor, BATCH_ONLY)({
+      document: this.documentOf(query),
+      variables: request.variables ?? {},
+      operationName: request.operationName,
+      context: { headers, context },
+    })) as SubgraphResponse;
   }
 
   private headersFor(context: GatewayContext | undefined): Record<string, string> {
@@ -160,11 +171,28 @@ export class SignedIdentityDataSource implements GraphQLDataSource<GatewayContex
     return document;
   }
 
-  /** Sends one (possibly merged) request with the headers of the operation it came from. */
-  private readonly executor = ((request: { document: DocumentNode; variables?: Record<string, unknown>; operationName?: string; context?: unknown }) => {
+  /**
+   * Sends one (possibly merged) request with the headers of the operation it came from. A merged
+   * request's answer that cannot be split back as each query would have been answered alone is
+   * refused (`UnsplittableAnswer`): each of its queries then goes again on its own (see `send`).
+   */
+  private readonly executor = (async (request: { document: DocumentNode; variables?: Record<string, unknown>; operationName?: string; context?: unknown }) => {
     const { headers, context } = request.context as { headers: Record<string, string>; context: GatewayContext };
-    const query = this.texts.get(request.document) ?? print(request.document);
-    return this.post(headers, { query, variables: request.variables, operationName: request.operationName }, context);
+    const original = this.texts.get(request.document);
+    const body = { query: original ?? print(request.document), variables: request.variables, operationName: request.operationName };
+    if (original !== undefined) return this.post(headers, body, context);
+    let response: SubgraphResponse;
+    try {
+      response = await this.post(headers, body, context);
+    } catch (error) {
+      // A subgraph may refuse the merged request (its size, its aliases) and not the queries alone.
+      const status = (error as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
+      if (status !== undefined && !NOT_MERGE_SPECIFIC.has(status)) throw new UnsplittableAnswer(status);
+      throw error;
+    }
+    const unsplittable = unsplittableReason(response);
+    if (unsplittable) throw new UnsplittableAnswer(unsplittable);
+    return response;
   }) as Executor;
 
   private async post(
@@ -188,6 +216,25 @@ export class SignedIdentityDataSource implements GraphQLDataSource<GatewayContex
     const cacheControl = res.cacheControl ?? null;
     return { ...parsed, http: { headers: { get: (name: string) => (name.toLowerCase() === 'cache-control' ? cacheControl : null) } } } as SubgraphResponse;
   }
+}
+
+/**
+ * A merged request's answer that splitting would misattribute: `data` nulled as a whole (a non-null
+ * root field of one query failed, taking the others' data with it) or an error that names no
+ * merged query (a request-level error, e.g. the merged document refused, given to every query).
+ * Plain Apollo Gateway sends each query alone and gives each its own answer; so do we then.
+ */
+class UnsplittableAnswer extends Error {
+  constructor(reason: string | number) {
+    super(`merged subgraph answer not split: ${reason}`);
+  }
+}
+
+/** Why a merged answer cannot be split back per query (see UnsplittableAnswer), undefined when it can. */
+function unsplittableReason(response: SubgraphResponse): string | undefined {
+  if (response.data === null || response.data === undefined) return 'no data';
+  const misplaced = response.errors?.find((e) => typeof e.path?.[0] !== 'string' || !/^_v\d+_/.test(e.path[0]));
+  return misplaced ? `an error outside the merged queries: ${misplaced.message}` : undefined;
 }
 
 /** What a subgraph's cache-control header allows, as Apollo's RemoteGraphQLDataSource reads it. */
