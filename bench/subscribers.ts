@@ -56,7 +56,9 @@ function subscribe(command: Extract<SubscribersCommand, { type: 'open' }>, spec:
     url: command.url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: { authorization: `Bearer ${spec.token}` },
-    retryAttempts: 0,
+    // As a chat client does: a socket refused or dropped while thousands open at once tries again
+    // (resuming from the same afterSeq, so nothing is counted twice).
+    retryAttempts: 5,
     lazy: true,
   });
   let lastSeq = -1;
@@ -91,7 +93,10 @@ function subscribe(command: Extract<SubscribersCommand, { type: 'open' }>, spec:
       },
       error: (error) => {
         collected.errors++;
-        collected.sample ??= `error ${JSON.stringify(error)}`;
+        collected.sample ??= `error ${error instanceof Error ? error.message : JSON.stringify(error)}`;
+        // A subscriber that failed before warming up does not hold the run up; its error is reported.
+        if (!warm) onWarm();
+        warm = true;
       },
       complete: () => undefined,
     },
@@ -106,7 +111,7 @@ process.on('message', async (command: SubscribersCommand) => {
   if (command.type === 'open') {
     let warm = 0;
     const onWarm = () => {
-      if (++warm === command.subscribers.length) send({ type: 'warm' });
+      if (++warm === command.subscribers.length) send({ type: 'warm', errors: collected.errors, sample: collected.sample });
     };
     for (let i = 0; i < command.subscribers.length; i += OPEN_BATCH) {
       clients.push(...command.subscribers.slice(i, i + OPEN_BATCH).map((spec) => subscribe(command, spec, onWarm)));
