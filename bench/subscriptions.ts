@@ -117,14 +117,16 @@ export async function benchSubscriptions(): Promise<void> {
     const senders = users.slice(1, 11);
     process.stdout.write('done\n');
 
-    const rows: string[] = [];
+    // Each row as soon as it is measured: a run cut short still leaves its figures.
+    console.log(`\nload average at the start ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${MESSAGES} paced messages, burst ${BURST} (10 in flight)\n`);
+    console.log('| round | case | gateway | phase | p50 ms | p99 ms | deliveries/s | messaging CPU ms/event | gateway CPU ms/event | gateway RSS KiB/socket | delivered | wrong | out of order | load avg |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (let round = 1; round <= ROUNDS; round++) {
       for (const c of cases) {
         const authors = await expectedAuthors(targets[0].url, users.slice(0, c.subscribers), senders, c.selection);
         const order = targets.filter((t) => c.targets.includes(t.name));
         if (round % 2 === 0) order.reverse();
         for (const target of order) {
-          process.stdout.write(`round ${round}: ${c.name} via ${target.name}… `);
           const run = await openSubscribers({
             target,
             messagingPid: messaging.child.pid!,
@@ -138,20 +140,15 @@ export async function benchSubscriptions(): Promise<void> {
               const r = await run.phase(phase);
               const load = loadavg().map((l) => l.toFixed(1)).join(' ');
               const row = `| ${round} | ${c.name} | ${target.name} | ${phase.label} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.perSecond} | ${r.messagingCpuMs.toFixed(2)} | ${r.gatewayCpuMs.toFixed(1)} | ${(run.rssPerSocket / 1024).toFixed(1)} | ${r.deliveries}/${r.expected} | ${r.mismatches} | ${r.outOfOrder} | ${load} |`;
-              rows.push(row);
-              process.stdout.write(`${phase.label}: p99 ${r.p99.toFixed(0)} ms, ${r.perSecond}/s, ${r.deliveries}/${r.expected}; `);
+              console.log(row);
             }
           } finally {
             await run.close();
           }
-          process.stdout.write('\n');
         }
       }
     }
-    console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${MESSAGES} paced messages, burst ${BURST} (10 in flight)\n`);
-    console.log('| round | case | gateway | phase | p50 ms | p99 ms | deliveries/s | messaging CPU ms/event | gateway CPU ms/event | gateway RSS KiB/socket | delivered | wrong | out of order | load avg |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const row of rows) console.log(row);
+    console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } catch (error) {
     for (const p of processes) if (p.output.length) console.error(`--- ${p.name}\n${p.output.join('').slice(-3000)}`);
     throw error;
