@@ -1,166 +1,162 @@
 /**
- * Live delivery through the gateway: 1,000 subscribers (each its own user and WebSocket) in one
- * room on one gateway, every service its own process over Redis and PostgreSQL, as deployed.
- * Two selections run side by side in one run:
- *  - shared: `author { displayName }` is the same for every viewer, so the gateway computes
- *    each event once for all subscribers;
- *  - per subscriber: `author { email }` depends on who asks (@viewerSpecific), so the gateway
- *    runs the entity fetch to auth once per subscriber and event.
- * For each: a paced phase (messages at a steady rate: delivery latency p50/p99) and a burst
- * phase (messages as fast as they can be sent: deliveries per second).
+ * Live delivery through a gateway, every service its own process over Redis and PostgreSQL, as
+ * deployed: our gateway and Hive Gateway (bench/hive-gateway.ts, graphql-ws to messaging) in
+ * front of the same auth and messaging processes. One room; every subscriber its own user and
+ * socket, all driven from a child process (bench/subscribers.ts) that checks every delivery
+ * against what a query by that subscriber returns. Cases (`BENCH_SUB_CASES`, comma-separated):
+ *  - `shared-1000`: 1,000 subscribers, `author { displayName }` (the same for every viewer),
+ *    paced at 10 msg/s then a burst (10 sends in flight);
+ *  - `shared-100`: the same with 100 subscribers, for messaging's CPU per event against 1,000;
+ *  - `shared-5000`: 5,000 subscribers at 2 msg/s;
+ *  - `email-200`: 200 subscribers, `author { displayName email }` (`email` is @viewerSpecific:
+ *    each subscriber sees only its own), paced then a burst.
+ * For each run: latency p50/p99, deliveries/s, messaging's and the gateway's CPU ms per event
+ * (/proc), and the gateway's RSS per idle subscribed socket (RSS after subscribing and warming
+ * up, less RSS before, over the sockets). Targets run interleaved over `BENCH_ROUNDS` rounds.
+ * `BENCH_QUICK=1`: a tenth of the subscribers and 10 messages per phase. `BENCH_SUB_HIVE=0`: our
+ * gateway only. `BENCH_DELIVERY_DEADLINE_MS` (180 s): how long a phase may take to deliver
+ * everything before it is reported as it stands (Hive falls that far behind at 1,000).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gql, registerUser, type TestUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
-import { wsClient } from '../test/ws-client';
 import { benchDatabase } from './deployment';
+import { openSubscribers, type Phase, type Target } from './subscription-run';
 
-const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
-const PACED_MESSAGES = Number(process.env.BENCH_PACED_MESSAGES ?? 40);
-const PACED_INTERVAL_MS = Number(process.env.BENCH_PACED_INTERVAL_MS ?? 250);
-const BURST_MESSAGES = Number(process.env.BENCH_BURST_MESSAGES ?? 40);
+const QUICK = process.env.BENCH_QUICK === '1';
+const scale = (n: number) => (QUICK ? Math.max(10, Math.round(n / 10)) : n);
+const MESSAGES = Number(process.env.BENCH_PACED_MESSAGES ?? (QUICK ? 10 : 50));
+const BURST = Number(process.env.BENCH_BURST_MESSAGES ?? (QUICK ? 10 : 50));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 
-const SELECTIONS = {
-  shared: 'author { displayName }',
-  'per subscriber': 'author { displayName email }',
-} as const;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+interface Case {
+  name: string;
+  subscribers: number;
+  selection: string;
+  phases: Phase[];
+  targets: Target['name'][];
 }
 
-interface PhaseResult {
-  deliveries: number;
-  expected: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  max: number;
+const SHARED = 'author { displayName }';
+const EMAIL = 'author { displayName email }';
+const paced = (perSecond: number): Phase => ({ label: `paced ${perSecond}/s`, messages: MESSAGES, intervalMs: 1000 / perSecond });
+const burst: Phase = { label: 'burst', messages: BURST, intervalMs: 0 };
+
+const CASES: Case[] = [
+  { name: 'shared-100', subscribers: scale(100), selection: SHARED, phases: [paced(10)], targets: ['ours'] },
+  { name: 'shared-1000', subscribers: scale(1000), selection: SHARED, phases: [paced(10), burst], targets: ['ours', 'hive'] },
+  { name: 'email-200', subscribers: scale(200), selection: EMAIL, phases: [paced(10), burst], targets: ['ours', 'hive'] },
+  { name: 'shared-5000', subscribers: scale(5000), selection: SHARED, phases: [{ ...paced(2), messages: Math.min(MESSAGES, 20) }], targets: ['ours'] },
+];
+
+async function seed(url: string, count: number): Promise<{ users: TestUser[]; roomId: string }> {
+  const users: TestUser[] = [];
+  for (let i = 0; i < count; i += 25) {
+    const batch = Array.from({ length: Math.min(25, count - i) }, (_, j) => `bench_${i + j}_${randomBytes(2).toString('hex')}`);
+    users.push(...(await Promise.all(batch.map((name) => registerUser({ gatewayUrl: url }, name)))));
+  }
+  const owner = users[0];
+  const roomId = (await gql(url, `mutation { createRoom(input: { name: "bench" }) { id } }`, {}, { token: owner.accessToken })).data!.createRoom.id;
+  const invite = `mutation($r: ID!, $u: ID!) { inviteToRoom(roomId: $r, userId: $u) { id } }`;
+  for (let i = 1; i < users.length; i += 25) {
+    await Promise.all(users.slice(i, i + 25).map((u) => gql(url, invite, { r: roomId, u: u.id }, { token: owner.accessToken })));
+  }
+  return { users, roomId };
+}
+
+/** Per subscriber, the `author` a query by that subscriber returns for each of the senders. */
+async function expectedAuthors(url: string, subscribers: TestUser[], senders: TestUser[], selection: string): Promise<unknown[][]> {
+  const fields = selection.replace(/^author /, '');
+  const query = `query { ${senders.map((s, i) => `s${i}: user(id: "${s.id}") ${fields}`).join(' ')} }`;
+  const answer = async (u: TestUser) => {
+    const res = await gql(url, query, {}, { token: u.accessToken });
+    if (!res.data) throw new Error(`author query failed: ${JSON.stringify(res.errors)}`);
+    return senders.map((_, i) => res.data![`s${i}`]);
+  };
+  if (!selection.includes('email')) return Array(subscribers.length).fill(await answer(subscribers[0]));
+  const out: unknown[][] = [];
+  for (let i = 0; i < subscribers.length; i += 25) out.push(...(await Promise.all(subscribers.slice(i, i + 25).map(answer))));
+  return out;
 }
 
 export async function benchSubscriptions(): Promise<void> {
+  const only = process.env.BENCH_SUB_CASES?.split(',');
+  const cases = CASES.filter((c) => !only || only.includes(c.name));
   const db = await benchDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'aether-bench-'));
-  const [authPort, grpcPort, messagingPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [authPort, grpcPort, messagingPort, gatewayPort, hivePort] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
   const env: Record<string, string> = {
     ...deploymentEnv({ databaseUrl: db.url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir, authPort, grpcPort }),
     MESSAGING_PORT: String(messagingPort),
     SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${messagingPort}/graphql`,
-    GATEWAY_PORT: String(gatewayPort),
     WS_MAX_BUFFERED_EVENTS: '100000',
+    WS_INIT_TIMEOUT_MS: '60000',
   };
   const processes: ServiceProcess[] = [];
-  const url = `http://127.0.0.1:${gatewayPort}/graphql`;
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const start = async (kind: Parameters<typeof startServiceProcess>[0], name: string, port: number, extra: Record<string, string> = {}) => {
+    const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
+    const started = await startServiceProcess(kind, name, port, { ...env, ...extra }, flags);
+    processes.push(started);
+    return started;
+  };
   try {
-    processes.push(await startServiceProcess('auth', 'auth', authPort, env));
-    processes.push(await startServiceProcess('messaging', 'messaging', messagingPort, env));
-    processes.push(await startServiceProcess('gateway', 'gateway', gatewayPort, env));
+    await start('auth', 'auth', authPort);
+    const messaging = await start('messaging', 'messaging', messagingPort);
+    const needsHive = cases.some((c) => c.targets.includes('hive')) && process.env.BENCH_SUB_HIVE !== '0';
+    const [ours, hive] = await Promise.all([
+      start('gateway', 'gateway', gatewayPort, { GATEWAY_PORT: String(gatewayPort) }),
+      needsHive ? start('hive-gateway', 'hive', hivePort, { GATEWAY_PORT: String(hivePort) }) : undefined,
+    ]);
+    const targets: Target[] = [{ name: 'ours', url: `http://127.0.0.1:${gatewayPort}/graphql`, pid: ours.child.pid! }];
+    if (hive) targets.push({ name: 'hive', url: `http://127.0.0.1:${hivePort}/graphql`, pid: hive.child.pid! });
 
-    process.stdout.write(`registering ${SUBSCRIBERS} users… `);
-    const users: TestUser[] = [];
-    await inBatches(
-      Array.from({ length: SUBSCRIBERS }, (_, i) => i),
-      25,
-      async (i) => users.push(await registerUser({ gatewayUrl: url }, `bench_${i}_${randomBytes(2).toString('hex')}`)),
-    );
-    const owner = users[0];
-    const roomId = (await gql(url, `mutation { createRoom(input: { name: "bench" }) { id } }`, {}, { token: owner.accessToken })).data!.createRoom.id;
-    await inBatches(users.slice(1), 20, (u) =>
-      gql(url, `mutation($r: ID!, $u: ID!) { inviteToRoom(roomId: $r, userId: $u) { id } }`, { r: roomId, u: u.id }, { token: owner.accessToken }),
-    );
+    const most = Math.max(...cases.map((c) => c.subscribers), 11);
+    process.stdout.write(`registering ${most} users and inviting them to one room… `);
+    const { users, roomId } = await seed(targets[0].url, most);
+    const senders = users.slice(1, 11);
     process.stdout.write('done\n');
 
-    const results: Record<string, { paced: PhaseResult; burst: PhaseResult }> = {};
-    for (const [name, selection] of Object.entries(SELECTIONS)) {
-      const sentAt = new Map<string, number>();
-      const latencies: number[] = [];
-      let deliveries = 0;
-      let lastDelivery = 0;
-      const query = `subscription($r: ID!, $a: Int) { roomEvents(roomId: $r, afterSeq: $a) { seq ... on MessageAdded { message { body ${selection} } } } }`;
-      const from = (await gql(url, `query($r: ID!) { room(id: $r) { lastSeq } }`, { r: roomId }, { token: owner.accessToken })).data!.room.lastSeq;
-      const clients = users.map((u) => wsClient(url, u.accessToken));
-      const warm = new Set<number>();
-      clients.forEach((client, i) =>
-        client.subscribe<{ roomEvents: { message: { body: string } } }>(
-          { query, variables: { r: roomId, a: from } },
-          {
-            next: (result) => {
-              const body = result.data?.roomEvents.message.body ?? '';
-              if (body === 'warm-up') return void warm.add(i);
-              const at = sentAt.get(body);
-              if (at === undefined) return;
-              const now = performance.now();
-              latencies.push(now - at);
-              deliveries++;
-              lastDelivery = now;
-            },
-            error: (error) => console.error(`subscriber ${i}:`, error),
-            complete: () => undefined,
-          },
-        ),
-      );
-      // Every subscriber is live once it has seen the warm-up message.
-      await gql(url, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { roomId, body: 'warm-up' } }, { token: owner.accessToken });
-      while (warm.size < SUBSCRIBERS) await sleep(50);
-
-      const phase = async (label: string, count: number, intervalMs: number): Promise<PhaseResult> => {
-        latencies.length = 0;
-        deliveries = 0;
-        const started = performance.now();
-        const sends: Promise<unknown>[] = [];
-        for (let i = 0; i < count; i++) {
-          const body = `${label}-${i}`;
-          sentAt.set(body, performance.now());
-          sends.push(gql(url, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { roomId, body } }, { token: users[1 + (i % 10)].accessToken }));
-          if (intervalMs) await sleep(intervalMs);
-          else if (sends.length % 10 === 0) await Promise.all(sends.slice(-10));
+    // Each row as soon as it is measured: a run cut short still leaves its figures.
+    console.log(`\nload average at the start ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${MESSAGES} paced messages, burst ${BURST} (10 in flight)\n`);
+    console.log('| round | case | gateway | phase | p50 ms | p99 ms | deliveries/s | messaging CPU ms/event | gateway CPU ms/event | gateway RSS KiB/socket | delivered | wrong | out of order | load avg |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const c of cases) {
+        const authors = await expectedAuthors(targets[0].url, users.slice(0, c.subscribers), senders, c.selection);
+        const order = targets.filter((t) => c.targets.includes(t.name));
+        if (round % 2 === 0) order.reverse();
+        for (const target of order) {
+          const run = await openSubscribers({
+            target,
+            messagingPid: messaging.child.pid!,
+            roomId,
+            selection: c.selection,
+            subscribers: users.slice(0, c.subscribers).map((u, i) => ({ token: u.accessToken, authors: authors[i] })),
+            senders,
+          });
+          try {
+            for (const phase of c.phases) {
+              const r = await run.phase(phase);
+              const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+              const row = `| ${round} | ${c.name} | ${target.name} | ${phase.label} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.perSecond} | ${r.messagingCpuMs.toFixed(2)} | ${r.gatewayCpuMs.toFixed(1)} | ${(run.rssPerSocket / 1024).toFixed(1)} | ${r.deliveries}/${r.expected} | ${r.mismatches + r.errors} | ${r.outOfOrder} | ${load} |`;
+              console.log(row);
+            }
+          } finally {
+            await run.close();
+          }
         }
-        await Promise.all(sends);
-        const expected = count * SUBSCRIBERS;
-        const deadline = Date.now() + 300_000;
-        while (deliveries < expected && Date.now() < deadline) await sleep(20);
-        const sorted = [...latencies].sort((a, b) => a - b);
-        return {
-          deliveries,
-          expected,
-          seconds: (lastDelivery - started) / 1000,
-          p50: percentile(sorted, 50),
-          p99: percentile(sorted, 99),
-          max: sorted.at(-1) ?? 0,
-        };
-      };
-      process.stdout.write(`${name}: paced… `);
-      const paced = await phase(`${name}-paced`, PACED_MESSAGES, PACED_INTERVAL_MS);
-      process.stdout.write('burst… ');
-      const burst = await phase(`${name}-burst`, BURST_MESSAGES, 0);
-      process.stdout.write('done\n');
-      results[name] = { paced, burst };
-      await Promise.all(clients.map((c) => c.dispose()));
-      await sleep(1000);
+      }
     }
-
-    const rate = (r: PhaseResult) => Math.round(r.deliveries / r.seconds);
-    console.log(`\n${SUBSCRIBERS} subscribers in one room, one gateway (${env.REDIS_URL ? 'Redis' : 'in-process'} pub/sub, every service its own process)`);
-    console.log(`paced: ${PACED_MESSAGES} messages, one every ${PACED_INTERVAL_MS} ms; burst: ${BURST_MESSAGES} messages, 10 in flight\n`);
-    console.log('| selection | paced p50 ms | paced p99 ms | paced deliveries/s | burst deliveries/s | burst p99 ms | delivered |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const [name, { paced, burst }] of Object.entries(results)) {
-      console.log(
-        `| ${name} | ${paced.p50.toFixed(1)} | ${paced.p99.toFixed(1)} | ${rate(paced)} | ${rate(burst)} | ${burst.p99.toFixed(0)} | ${paced.deliveries + burst.deliveries}/${paced.expected + burst.expected} |`,
-      );
-    }
-    const [shared, own] = [results.shared, results['per subscriber']];
-    console.log(
-      `\nshared / per subscriber: burst throughput ×${(rate(shared.burst) / rate(own.burst)).toFixed(1)}, paced p99 ×${(own.paced.p99 / shared.paced.p99).toFixed(1)} lower`,
-    );
+    console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  } catch (error) {
+    for (const p of processes) if (p.output.length) console.error(`--- ${p.name}\n${p.output.join('').slice(-3000)}`);
+    throw error;
   } finally {
-    await Promise.all(processes.map((p) => p.kill('SIGKILL')));
+    await Promise.all(processes.map((p) => p.kill(profileDir ? 'SIGTERM' : 'SIGKILL')));
     await db.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -11,11 +11,16 @@ import {
   windowOf,
   type FederatedSubscriptionOptions,
 } from './execute';
+import { ExecutionSlots, VIEWER_EXECUTION_SLOTS } from './execution-slots';
 import { resumeVariables } from './planner';
 import { SharedStream, type StreamEvent, type StreamItem } from './shared-stream';
 import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
 
 const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 5000 };
+/** The gateway's bound on per-viewer event executions running at once (a gateway is one process). */
+const viewerExecutions = new ExecutionSlots(VIEWER_EXECUTION_SLOTS);
+/** Events waiting behind the one delivered whose per-viewer results start with it (one batched fetch). */
+const LOOK_AHEAD = 32;
 const ARRIVED = Symbol('arrived');
 const UNAVAILABLE: GraphQLFormattedError = { message: 'Live events are unavailable: resubscribe', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
 
@@ -51,6 +56,16 @@ class Inbox {
     }
     this.items.push(item);
     this.notify();
+  }
+
+  /** Up to `max` of the events held, oldest first. */
+  events(max: number): StreamEvent[] {
+    const events: StreamEvent[] = [];
+    for (const item of this.items) {
+      if (events.length >= max) break;
+      if ('seq' in item) events.push(item);
+    }
+    return events;
   }
 
   /** The seq of the oldest event held, if any. */
@@ -141,17 +156,32 @@ function streamFor(options: FederatedSubscriptionOptions): SharedStream {
 /**
  * An event's result for this subscriber, computed once per event: for everyone when no fetch of
  * the rest of the plan is viewer-specific, else once per viewer (same-viewer subscribers share).
+ * A viewer-specific result is started together with those of the events still waiting behind
+ * it (`waiting`): their entity fetches share the subscriber's context, so a burst costs one
+ * batched request per viewer instead of one per event; the group holds one of the gateway's
+ * execution slots.
  */
-function resultsFor(options: FederatedSubscriptionOptions): (item: StreamEvent) => Promise<FormattedExecutionResult> {
+function resultsFor(options: FederatedSubscriptionOptions, waiting: () => StreamEvent[]): (item: StreamEvent) => Promise<FormattedExecutionResult> {
   // Through the same cache as the replays, so a subscriber still replaying shares the result.
   const cached = cachedExecutor(options);
   const viewer = options.context.viewer?.userId ?? '';
   if (options.planned.shared) return (item) => (item.memo.shared ??= cached(item.event));
+  const startGroup = (items: StreamEvent[]) => {
+    const group = viewerExecutions.run(() => Promise.allSettled(items.map((item) => cached(item.event))));
+    items.forEach((item, i) => {
+      const result = group.then((settled) => {
+        const outcome = settled[i];
+        return outcome.status === 'fulfilled' ? outcome.value : Promise.reject(outcome.reason);
+      });
+      // Awaited when the subscriber reaches the event; a failure before then is not unhandled.
+      result.catch(() => undefined);
+      (item.memo.byViewer ??= new Map()).set(viewer, result);
+    });
+  };
   return (item) => {
-    const byViewer = (item.memo.byViewer ??= new Map());
-    let result = byViewer.get(viewer);
-    if (!result) byViewer.set(viewer, (result = cached(item.event)));
-    return result;
+    const todo = [item, ...waiting()].filter((event) => !event.memo.byViewer?.has(viewer));
+    if (todo.length) startGroup(todo);
+    return item.memo.byViewer!.get(viewer)!;
   };
 }
 
@@ -237,7 +267,7 @@ export async function* joinedSubscription(options: FederatedSubscriptionOptions)
   const leave = stream.join((item) => inbox.push(item));
   const abort = () => inbox.push({ end: true }, true);
   options.signal?.addEventListener('abort', abort);
-  const resultOf = resultsFor(options);
+  const resultOf = resultsFor(options, () => inbox.events(LOOK_AHEAD));
   const viewerId = options.context.viewer?.userId;
   try {
     const refused = await admission(options);

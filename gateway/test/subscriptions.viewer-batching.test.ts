@@ -1,0 +1,64 @@
+import { gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
+import { Collector, wsClient } from '../../test/ws-client';
+
+/** Operations auth has answered so far (POST requests in its own /metrics): one per HTTP request, batched or not. */
+async function authRequests(stack: Stack): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', stack.authUrl))).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('aether_http_requests_total{') && line.includes('method="POST"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+const EMAIL_EVENTS = `subscription($roomId: ID!, $afterSeq: Int) {
+  roomEvents(roomId: $roomId, afterSeq: $afterSeq) { seq ... on MessageAdded { message { body author { displayName email } } } }
+}`;
+
+describe('subscriptions: viewer-specific selections in a burst', () => {
+  let stack: Stack;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    [alice, bob] = await Promise.all([registerUser(stack), registerUser(stack)]);
+  });
+  afterAll(() => stack.stop());
+
+  it("batches one viewer's entity fetches for the events waiting behind each other, each subscriber still seeing only its own view", async () => {
+    const roomId = (await gql(stack.gatewayUrl, `mutation($m: [ID!]) { createRoom(input: { name: "burst", memberIds: $m }) { id } }`, { m: [bob.id] }, { token: alice.accessToken })).data!.createRoom.id;
+    const from = (await gql(stack.gatewayUrl, `query($id: ID!) { room(id: $id) { lastSeq } }`, { id: roomId }, { token: alice.accessToken })).data!.room.lastSeq;
+    // Two viewers, two subscriptions each (same-viewer subscribers share their executions).
+    const viewers = [alice, bob, alice, bob];
+    const clients = viewers.map((u) => wsClient(stack.gatewayUrl, u.accessToken));
+    const subs = clients.map((c) => new Collector(c, EMAIL_EVENTS, { roomId, afterSeq: from }));
+    // Live before the burst: a first message reaches every subscriber.
+    await gql(stack.gatewayUrl, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { roomId, body: 'first' } }, { token: alice.accessToken });
+    await Promise.all(subs.map((s) => s.waitFor(1)));
+
+    const before = await authRequests(stack);
+    const burst = 40;
+    await Promise.all(
+      Array.from({ length: burst }, (_, i) =>
+        gql(stack.gatewayUrl, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { roomId, body: `m${i}` } }, { token: (i % 2 ? bob : alice).accessToken }),
+      ),
+    );
+    await Promise.all(subs.map((s) => s.waitFor(1 + burst)));
+    // Unbatched, each viewer costs one request per event: 2 x 40.
+    expect(await authRequests(stack)).toBeLessThan(before + 2 * burst);
+
+    for (const [i, sub] of subs.entries()) {
+      const events = sub.events.map((e) => e.data!.roomEvents);
+      expect(events).toHaveLength(1 + burst);
+      const seqs = events.map((e) => e.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      for (const event of events) {
+        const sender = event.message.body === 'first' || Number(event.message.body.slice(1)) % 2 === 0 ? alice : bob;
+        // email only where a query by this subscriber shows it: on their own messages.
+        expect(event.message.author).toEqual({ displayName: `Display ${sender.username}`, email: sender === viewers[i] ? sender.email : null });
+      }
+    }
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+});
