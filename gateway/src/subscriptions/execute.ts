@@ -3,6 +3,7 @@ import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apol
 import type { QueryPlan } from '@apollo/query-planner';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
+import { viewerExecutions } from './execution-slots';
 import { markShared } from './frames';
 import { resumeVariables, type PlannedSubscription } from './planner';
 import type { UpstreamConnections } from './upstream';
@@ -110,6 +111,17 @@ export function cachedExecutor(options: FederatedSubscriptionOptions): (event: F
   return (event) => shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => execute(event).then(markShared));
 }
 
+/**
+ * `cachedExecutor` for a subscriber that takes its events one at a time (a replay, its own
+ * upstream): a viewer-specific execution holds one of the gateway's slots while it runs (a
+ * result shared by every viewer is computed once per event and needs none). Live shared-stream
+ * events take their slots a group at a time instead (joined.ts).
+ */
+export function boundedExecutor(options: FederatedSubscriptionOptions): (event: FormattedExecutionResult) => Promise<FormattedExecutionResult> {
+  const cached = cachedExecutor(options);
+  return options.planned.shared ? cached : (event) => viewerExecutions.run(() => cached(event));
+}
+
 export function spanAttributesOf(options: FederatedSubscriptionOptions): Record<string, string> {
   return { 'graphql.operation.name': options.operationName ?? '', 'aether.subgraph': options.planned.primary.serviceName };
 }
@@ -189,7 +201,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
   let attempt = 0;
   const window = windowOf(options.maxBuffered);
 
-  const executeEvent = cachedExecutor(options);
+  const executeEvent = boundedExecutor(options);
 
   while (true) {
     const feed = new UpstreamFeed({

@@ -33,3 +33,10 @@ export class ExecutionSlots {
 
 /** Per-viewer executions of subscription events running at once in one gateway. */
 export const VIEWER_EXECUTION_SLOTS = 64;
+
+/**
+ * The gateway's one bound on per-viewer event executions (a gateway is one process): live
+ * events, replays and per-subscriber upstreams all take their slots here, so a thousand
+ * subscribers resuming at once cannot start a thousand executions where a live burst could not.
+ */
+export const viewerExecutions = new ExecutionSlots(VIEWER_EXECUTION_SLOTS);

@@ -2,6 +2,7 @@ import { ErrorCode, maskError, signIdentity } from '@aether/common';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import {
   backoffDelay,
+  boundedExecutor,
   cachedExecutor,
   deliver,
   isGraphQLErrorList,
@@ -11,14 +12,12 @@ import {
   windowOf,
   type FederatedSubscriptionOptions,
 } from './execute';
-import { ExecutionSlots, VIEWER_EXECUTION_SLOTS } from './execution-slots';
+import { viewerExecutions } from './execution-slots';
 import { resumeVariables } from './planner';
 import { SharedStream, type StreamEvent, type StreamItem } from './shared-stream';
 import { SlowConsumerError, UpstreamFeed } from './upstream-feed';
 
 const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 5000 };
-/** The gateway's bound on per-viewer event executions running at once (a gateway is one process). */
-const viewerExecutions = new ExecutionSlots(VIEWER_EXECUTION_SLOTS);
 /** Events waiting behind the one delivered whose per-viewer results start with it (one batched fetch). */
 const LOOK_AHEAD = 32;
 const ARRIVED = Symbol('arrived');
@@ -199,7 +198,7 @@ async function* replayUntilSeam(
 ): AsyncGenerator<FormattedExecutionResult, number | null> {
   const { planned } = options;
   const resumable = planned.resumable!;
-  const execute = cachedExecutor(options);
+  const execute = boundedExecutor(options);
   const variables = primaryVariables(options);
   let last = from;
   const seamed = () => (joinedAt !== null && last >= joinedAt) || (inbox.firstSeq() ?? Infinity) <= last + 1;
