@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
 import { Collector, wsClient } from '../../test/ws-client';
 
-/** A slow link to auth: every request is held this long before it is forwarded. */
-const LINK_DELAY_MS = 150;
+/** A slow link to auth: every request is held this long before it is forwarded (a test may raise it). */
+let linkDelayMs = 150;
+/** Requests the link holds or forwards right now, and the most at once since the last reset. */
+const link = { inFlight: 0, peak: 0 };
 
 /**
- * An HTTP hop on loopback that forwards each request to `target` after LINK_DELAY_MS, as a
+ * An HTTP hop on loopback that forwards each request to `target` after `linkDelayMs`, as a
  * distant subgraph answers: while one viewer's fetch is on the way, the next events of a burst
  * queue up behind it at the gateway, whatever the speed of the machine running the test.
  */
@@ -16,12 +18,14 @@ async function slowLink(target: string): Promise<{ url: string; server: Server }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      link.peak = Math.max(link.peak, ++link.inFlight);
+      res.on('close', () => link.inFlight--);
       setTimeout(async () => {
         const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
         const upstream = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: req.method === 'GET' ? undefined : Buffer.concat(chunks) });
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
         res.end(Buffer.from(await upstream.arrayBuffer()));
-      }, LINK_DELAY_MS);
+      }, linkDelayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,13 +50,15 @@ describe('subscriptions: viewer-specific selections in a burst', () => {
   let alice: TestUser;
   let bob: TestUser;
 
-  let link: Server | undefined;
+  let linkServer: Server | undefined;
 
   beforeAll(async () => {
     stack = await startStack({
+      // More connections to auth than execution slots, so the pool is not what bounds the fetches.
+      env: { SUBGRAPH_CONNECTIONS: '200' },
       gatewayAuthUrl: async (authUrl) => {
         const slow = await slowLink(authUrl);
-        link = slow.server;
+        linkServer = slow.server;
         return slow.url;
       },
     });
@@ -60,7 +66,7 @@ describe('subscriptions: viewer-specific selections in a burst', () => {
   });
   afterAll(async () => {
     await stack.stop();
-    link?.close();
+    linkServer?.close();
   });
 
   it("batches one viewer's entity fetches for the events waiting behind each other, each subscriber still seeing only its own view", async () => {
@@ -100,4 +106,33 @@ describe('subscriptions: viewer-specific selections in a burst', () => {
     }
     await Promise.all(clients.map((c) => c.dispose()));
   });
+
+  it('runs at most 64 per-viewer executions at once when a hundred viewers resume together, each replay still exact', async () => {
+    const viewers = [alice, ...(await Promise.all(Array.from({ length: 99 }, () => registerUser(stack))))];
+    const roomId = (
+      await gql(stack.gatewayUrl, `mutation($m: [ID!]) { createRoom(input: { name: "resume", memberIds: $m }) { id } }`, { m: viewers.slice(1).map((v) => v.id) }, { token: alice.accessToken })
+    ).data!.createRoom.id;
+    const from = (await gql(stack.gatewayUrl, `query($id: ID!) { room(id: $id) { lastSeq } }`, { id: roomId }, { token: alice.accessToken })).data!.room.lastSeq;
+    for (const body of ['missed 1', 'missed 2']) {
+      await gql(stack.gatewayUrl, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { roomId, body } }, { token: alice.accessToken });
+    }
+    // Each viewer's replay of the two missed messages needs its own fetch of `email` from auth;
+    // held a second each on the link, unbounded they would all be on it at once.
+    linkDelayMs = 1_000;
+    link.peak = 0;
+    try {
+      const clients = viewers.map((v) => wsClient(stack.gatewayUrl, v.accessToken));
+      const subs = clients.map((c) => new Collector(c, EMAIL_EVENTS, { roomId, afterSeq: from }));
+      await Promise.all(subs.map((s) => s.waitFor(2, 60_000)));
+      expect(link.peak).toBeLessThanOrEqual(64);
+      for (const [i, sub] of subs.entries()) {
+        expect(sub.events.map((e) => e.data!.roomEvents.message)).toEqual(
+          ['missed 1', 'missed 2'].map((body) => ({ body, author: { displayName: `Display ${alice.username}`, email: i === 0 ? alice.email : null } })),
+        );
+      }
+      await Promise.all(clients.map((c) => c.dispose()));
+    } finally {
+      linkDelayMs = 150;
+    }
+  }, 120_000);
 });
