@@ -65,8 +65,8 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Share secrets and Redis prefix with another stack (replicas of one deployment). */
   shared?: { gatewaySecret: string; serviceToken: string; redisPrefix: string };
-  /** Where the gateway reaches auth's GraphQL endpoint, given auth's own URL (e.g. through a slow link). */
-  gatewayAuthUrl?: (authUrl: string) => Promise<string>;
+  /** Where the gateway reaches a subgraph, given its name and own URL (e.g. through a `SlowLink`). */
+  gatewayRoute?: (subgraph: 'auth' | 'messaging', url: string) => Promise<string>;
 }
 
 export interface Stack {
@@ -127,7 +127,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const authUrl = `http://127.0.0.1:${auth.httpPort}/graphql`;
   const messagingUrl = `http://127.0.0.1:${messaging.port}/graphql`;
   const gateway = await startGateway(
-    loadGatewayConfig({ ...env, GATEWAY_PORT: '0', SUBGRAPH_AUTH_URL: options.gatewayAuthUrl ? await options.gatewayAuthUrl(authUrl) : authUrl, AUTH_JWKS_URL: env.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', authUrl).href, SUBGRAPH_MESSAGING_URL: messagingUrl, AUTH_GRPC_URL: authGrpcAddress }),
+    loadGatewayConfig({ ...env, GATEWAY_PORT: '0', SUBGRAPH_AUTH_URL: options.gatewayRoute ? await options.gatewayRoute('auth', authUrl) : authUrl, AUTH_JWKS_URL: env.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', authUrl).href, SUBGRAPH_MESSAGING_URL: options.gatewayRoute ? await options.gatewayRoute('messaging', messagingUrl) : messagingUrl, AUTH_GRPC_URL: authGrpcAddress }),
     logs.logger('gateway'),
   );
   const stack: Stack = {

@@ -1,36 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gql, registerUser, startStack, type Stack, type TestUser } from '../../test/harness';
+import { SlowLink } from '../../test/slow-link';
 import { Collector, wsClient } from '../../test/ws-client';
 
-/** A slow link to auth: every request is held this long before it is forwarded (a test may raise it). */
-let linkDelayMs = 150;
-/** Requests the link holds or forwards right now, and the most at once since the last reset. */
-const link = { inFlight: 0, peak: 0 };
-
 /**
- * An HTTP hop on loopback that forwards each request to `target` after `linkDelayMs`, as a
- * distant subgraph answers: while one viewer's fetch is on the way, the next events of a burst
- * queue up behind it at the gateway, whatever the speed of the machine running the test.
+ * Auth behind a slow link (150 ms a request): while one viewer's fetch is on the way, the next
+ * events of a burst queue up behind it at the gateway, whatever the speed of the machine.
  */
-async function slowLink(target: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      link.peak = Math.max(link.peak, ++link.inFlight);
-      res.on('close', () => link.inFlight--);
-      setTimeout(async () => {
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
-        const upstream = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: req.method === 'GET' ? undefined : Buffer.concat(chunks) });
-        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-        res.end(Buffer.from(await upstream.arrayBuffer()));
-      }, linkDelayMs);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, server };
-}
+const LINK_DELAY_MS = 150;
 
 /** Operations auth has answered so far (POST requests in its own /metrics): one per HTTP request, batched or not. */
 async function authRequests(stack: Stack): Promise<number> {
@@ -50,23 +26,23 @@ describe('subscriptions: viewer-specific selections in a burst', () => {
   let alice: TestUser;
   let bob: TestUser;
 
-  let linkServer: Server | undefined;
+  let link: SlowLink | undefined;
 
   beforeAll(async () => {
     stack = await startStack({
       // More connections to auth than execution slots, so the pool is not what bounds the fetches.
       env: { SUBGRAPH_CONNECTIONS: '200' },
-      gatewayAuthUrl: async (authUrl) => {
-        const slow = await slowLink(authUrl);
-        linkServer = slow.server;
-        return slow.url;
+      gatewayRoute: async (subgraph, url) => {
+        if (subgraph !== 'auth') return url;
+        link = await SlowLink.to(url, LINK_DELAY_MS);
+        return link.url;
       },
     });
     [alice, bob] = await Promise.all([registerUser(stack), registerUser(stack)]);
   });
   afterAll(async () => {
     await stack.stop();
-    linkServer?.close();
+    link?.close();
   });
 
   it("batches one viewer's entity fetches for the events waiting behind each other, each subscriber still seeing only its own view", async () => {
@@ -118,13 +94,13 @@ describe('subscriptions: viewer-specific selections in a burst', () => {
     }
     // Each viewer's replay of the two missed messages needs its own fetch of `email` from auth;
     // held a second each on the link, unbounded they would all be on it at once.
-    linkDelayMs = 1_000;
-    link.peak = 0;
+    link!.delayMs = 1_000;
+    link!.peak = 0;
     try {
       const clients = viewers.map((v) => wsClient(stack.gatewayUrl, v.accessToken));
       const subs = clients.map((c) => new Collector(c, EMAIL_EVENTS, { roomId, afterSeq: from }));
       await Promise.all(subs.map((s) => s.waitFor(2, 60_000)));
-      expect(link.peak).toBeLessThanOrEqual(64);
+      expect(link!.peak).toBeLessThanOrEqual(64);
       for (const [i, sub] of subs.entries()) {
         expect(sub.events.map((e) => e.data!.roomEvents.message)).toEqual(
           ['missed 1', 'missed 2'].map((body) => ({ body, author: { displayName: `Display ${alice.username}`, email: i === 0 ? alice.email : null } })),
@@ -132,7 +108,7 @@ describe('subscriptions: viewer-specific selections in a burst', () => {
       }
       await Promise.all(clients.map((c) => c.dispose()));
     } finally {
-      linkDelayMs = 150;
+      link!.delayMs = LINK_DELAY_MS;
     }
   }, 120_000);
 });

@@ -1,28 +1,45 @@
 import { registerUser, startStack, type Stack } from '../../../test/harness';
+import { SlowLink } from '../../../test/slow-link';
 import { clientFor, type MessagingClient } from './messaging-client';
 
 const SENDS = 200;
 const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { id seq body clientMessageId } }`;
 type Sent = { id: string; seq: number; body: string; clientMessageId: string };
 
-// A gateway whose patience (SUBGRAPH_TIMEOUT_MS) is far below the time a burst into one room
-// takes: what a loaded machine does to the default 10 s, made certain instead of likely.
+// A gateway whose patience (SUBGRAPH_TIMEOUT_MS, 150 ms) is below the time messaging takes to
+// answer a burst into one room: what a loaded machine does to the default 10 s. The burst goes
+// through a link that holds each request 1.5 s before messaging gets it (and stores it): undici
+// checks a header timeout on a timer of about a second's resolution, so 150 ms means up to about
+// 1.15 s, and the gateway gives up on every one of them on any machine. The retries go straight through.
 describe('sends when messaging answers later than the gateway waits', () => {
   let stack: Stack;
   let senders: MessagingClient[];
+  let link: SlowLink | undefined;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { SUBGRAPH_TIMEOUT_MS: '150' } });
+    stack = await startStack({
+      env: { SUBGRAPH_TIMEOUT_MS: '150' },
+      gatewayRoute: async (subgraph, url) => {
+        if (subgraph !== 'messaging') return url;
+        link = await SlowLink.to(url);
+        return link.url;
+      },
+    });
     const users = await Promise.all([1, 2, 3, 4].map(() => registerUser(stack)));
     senders = users.map((u) => clientFor(stack, u));
   });
-  afterAll(() => stack.stop());
+  afterAll(async () => {
+    await stack.stop();
+    link?.close();
+  });
 
   it('refuses with the retryable SERVICE_UNAVAILABLE, and retries with the same clientMessageId store each message once, gap-free', async () => {
     const [owner] = senders;
     const room = await owner.createRoom('burst', senders.slice(1).map((s) => s.user.id));
     const inputs = Array.from({ length: SENDS }, (_, i) => ({ roomId: room.id, body: `message ${i}`, clientMessageId: `burst-${i}` }));
+    link!.delayMs = 1_500;
     const first = await Promise.all(inputs.map((input, i) => senders[i % senders.length].request(SEND, { input })));
+    link!.delayMs = 0;
 
     const refused = first.filter((res) => res.errors?.length);
     expect(refused.length).toBeGreaterThan(0);
