@@ -151,4 +151,56 @@ describe('subscriptions: one shared upstream stream per room per gateway', () =>
     for (const sub of subs.slice(1)) expect(sub.events).toEqual(expected.map((roomEvents) => ({ data: { roomEvents } })));
     await Promise.all(clients.map((c) => c.dispose()));
   });
+
+  it('shares one upstream for a selection with reactedByMe, and gives each subscriber only their own view of it', async () => {
+    // Three members (the fourth was removed above), ten subscriptions each (half resuming); two of them react, differently.
+    const members = [users[0], users[1], users[3]];
+    const query = `subscription($roomId: ID!, $afterSeq: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq) {
+      seq
+      ... on MessageAdded { message { id body reactions { emoji reactedByMe } } }
+      ... on ReactionChanged { message { id mine: reactions { emoji count reactedByMe } author { displayName } } }
+    } }`;
+    await eventually(async () => (await upstreamSubscriptions(stack)) === 0, 10_000);
+    const from = await lastSeq(users[0]);
+    const clients = members.map((u) => wsClient(stack.gatewayUrl, u.accessToken));
+    const subs = members.flatMap((user, i) => Array.from({ length: 10 }, (_, j) => ({ user, sub: new Collector(clients[i], query, { roomId, afterSeq: j % 2 ? from : null }) })));
+    await eventually(async () => (await upstreamSubscriptions(stack)) >= 1);
+    await new Promise((r) => setTimeout(r, 1000));
+    const sent = await send(users[0], 'react to this');
+    const messageId = (
+      await gql(stack.gatewayUrl, `query($id: ID!) { room(id: $id) { messages(last: 1) { edges { node { id } } } } }`, { id: roomId }, { token: users[0].accessToken })
+    ).data!.room.messages.edges[0].node.id;
+    expect(sent.data!.sendMessage.seq).toBe(from + 1);
+    await Promise.all(subs.map(({ sub }) => sub.waitFor(1)));
+    const react = async (user: TestUser, emoji: string, count: number) => {
+      await gql(stack.gatewayUrl, `mutation($id: ID!, $e: String!) { addReaction(messageId: $id, emoji: $e) { id } }`, { id: messageId, e: emoji }, { token: user.accessToken });
+      await Promise.all(subs.map(({ sub }) => sub.waitFor(count)));
+    };
+    await react(users[1], '👍', 2);
+    await react(users[3], '🎉', 3);
+    expect(await upstreamSubscriptions(stack)).toBe(1);
+    // What a query by each member returns for the message now.
+    const views = new Map<TestUser, unknown>();
+    for (const user of members) {
+      const answer = await gql(
+        stack.gatewayUrl,
+        `query($id: ID!) { room(id: $id) { messages(last: 1) { edges { node { id mine: reactions { emoji count reactedByMe } author { displayName } } } } } }`,
+        { id: roomId },
+        { token: user.accessToken },
+      );
+      views.set(user, answer.data!.room.messages.edges[0].node);
+    }
+    for (const { user, sub } of subs) {
+      expect(sub.events.map((e) => e.errors)).toEqual([undefined, undefined, undefined]);
+      const [added, first, second] = sub.events.map((e) => e.data!.roomEvents);
+      expect(added).toEqual({ seq: from + 1, message: { id: messageId, body: 'react to this', reactions: [] } });
+      expect(first).toEqual({
+        seq: from + 2,
+        message: { id: messageId, mine: [{ emoji: '👍', count: 1, reactedByMe: user === users[1] }], author: { displayName: `Display ${users[0].username}` } },
+      });
+      expect(second).toEqual({ seq: from + 3, message: views.get(user) });
+      expect(second.message.mine.map((r: { reactedByMe: boolean }) => r.reactedByMe)).toEqual([user === users[1], user === users[3]]);
+    }
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
 });

@@ -22,6 +22,7 @@ import {
 import { SharedEventResults } from './shared-results';
 import type { SharedStream } from './shared-stream';
 import { restIsViewerIndependent, selectsViewerSpecificField, viewerSpecificMarks, type ViewerSpecificMarks } from './viewer-specific';
+import { entityKeysOf, splitViewerSpecific, type EntityKeys } from './viewer-split';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -165,17 +166,20 @@ export class SubscriptionPlanner {
     apiSchema: GraphQLSchema;
     supergraphSchema: GraphQLSchema;
     marks: ViewerSpecificMarks | null;
+    entityKeys: EntityKeys;
     cache: Map<string, PlannedSubscription>;
   };
 
   update(apiSchema: GraphQLSchema, coreSupergraphSdl: string): void {
     const supergraph = Supergraph.build(coreSupergraphSdl);
+    const document = parse(coreSupergraphSdl);
     this.current = {
       planner: new QueryPlanner(supergraph),
       apiSchemaInternal: supergraph.apiSchema(),
       apiSchema,
       supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
-      marks: viewerSpecificMarks(parse(coreSupergraphSdl)),
+      marks: viewerSpecificMarks(document),
+      entityKeys: entityKeysOf(document),
       cache: new Map(),
     };
   }
@@ -197,11 +201,22 @@ export class SubscriptionPlanner {
     const operationContext = buildOperationContext({ schema: state.apiSchema, operationDocument: document, operationName });
     const root = operationContext.operation.selectionSet.selections[0] as FieldNode;
     const fieldDef = state.apiSchema.getSubscriptionType()!.getFields()[root.name.value];
+    let { primary, rest } = plan.node;
+    // A selection with the owning subgraph's own viewer-specific fields (`reactedByMe`) shares
+    // the upstream for the rest, and fetches those fields per viewer (viewer-split.ts).
+    const split =
+      state.marks && fieldDef.args.some((a) => a.name === RESUME_ARGUMENT) && selectsViewerSpecificField(primary, state.supergraphSchema, state.marks)
+        ? splitViewerSpecific(primary, state.supergraphSchema, state.marks, state.entityKeys)
+        : null;
+    if (split) {
+      primary = split.primary;
+      rest = rest ? { kind: 'Sequence', nodes: [split.perViewer, rest] } : split.perViewer;
+    }
     const planned: PlannedSubscription = {
-      primary: plan.node.primary,
-      rest: plan.node.rest,
+      primary,
+      rest,
       operationContext,
-      resumable: resumableOf(plan.node.primary, fieldDef, root, state.apiSchema),
+      resumable: resumableOf(primary, fieldDef, root, state.apiSchema),
       supergraphSchema: state.supergraphSchema,
       apiSchema: state.apiSchemaInternal,
     };
@@ -212,12 +227,12 @@ export class SubscriptionPlanner {
       const { [resumeVariable ?? '']: _resume, ...rest } = variables;
       return JSON.stringify(rest);
     };
-    if (restIsViewerIndependent(plan.node.rest, state.supergraphSchema, state.marks)) {
+    if (restIsViewerIndependent(rest, state.supergraphSchema, state.marks)) {
       planned.shared = { results: new SharedEventResults(), key: keyOf };
     } else {
       planned.perViewer = { results: new SharedEventResults(), key: keyOf };
     }
-    if (planned.resumable && state.marks && !selectsViewerSpecificField(plan.node.primary, state.supergraphSchema, state.marks)) {
+    if (planned.resumable && state.marks && !selectsViewerSpecificField(primary, state.supergraphSchema, state.marks)) {
       planned.sharedUpstream = { key: keyOf, streams: new Map() };
     }
     if (state.cache.size > 1000) state.cache.clear();
