@@ -20,7 +20,7 @@ export interface SubscriberSpec {
 }
 
 export type SubscribersCommand =
-  | { type: 'open'; url: string; query: string; variables: Record<string, unknown>; subscribers: SubscriberSpec[]; warmBody: string }
+  | { type: 'open'; url: string; query: string; variables: Record<string, unknown>; subscribers: SubscriberSpec[]; warmBody: string; messageExtra?: Record<string, unknown> }
   | { type: 'collect' }
   | { type: 'close' };
 
@@ -71,7 +71,7 @@ function subscribe(command: Extract<SubscribersCommand, { type: 'open' }>, spec:
         const event = (result as Delivery).data?.roomEvents;
         const body = event?.message?.body ?? '';
         const [, sender, sentAt] = body.split(':');
-        const expected = JSON.stringify({ data: { roomEvents: { seq: event?.seq, message: { body, author: spec.authors[Number(sender)] } } } });
+        const expected = JSON.stringify({ data: { roomEvents: { seq: event?.seq, message: { body, author: spec.authors[Number(sender)], ...command.messageExtra } } } });
         const actual = JSON.stringify(result);
         if (body === command.warmBody || body.startsWith(`${command.warmBody}:`)) {
           if (!warm) onWarm();

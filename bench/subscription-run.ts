@@ -76,6 +76,7 @@ export async function openSubscribers(options: {
   messagingPid: number;
   roomId: string;
   selection: string;
+  messageExtra?: Record<string, unknown>;
   subscribers: SubscriberSpec[];
   senders: TestUser[];
 }) {
@@ -86,7 +87,7 @@ export async function openSubscribers(options: {
   const rssBefore = rssBytes(target.pid);
   const query = `subscription($r: ID!, $a: Int) { roomEvents(roomId: $r, afterSeq: $a) { seq ... on MessageAdded { message { body ${options.selection} } } } }`;
   const warm = ask<{ errors: number; sample?: string }>(child, undefined, 'warm');
-  await ask(child, { type: 'open', url: target.url, query, variables: { r: roomId, a: from }, subscribers: options.subscribers, warmBody: 'warm-up' }, 'opened');
+  await ask(child, { type: 'open', url: target.url, query, variables: { r: roomId, a: from }, subscribers: options.subscribers, warmBody: 'warm-up', messageExtra: options.messageExtra }, 'opened');
   // Subscribers that joined after it get the warm-up replayed (afterSeq), so one send reaches all.
   await gql(target.url, SEND, { i: { roomId, body: 'warm-up:0:0' } }, { token });
   const opening = await warm;

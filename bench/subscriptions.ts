@@ -9,7 +9,9 @@
  *  - `shared-100`: the same with 100 subscribers, for messaging's CPU per event against 1,000;
  *  - `shared-5000`: 5,000 subscribers at 2 msg/s;
  *  - `email-200`: 200 subscribers, `author { displayName email }` (`email` is @viewerSpecific:
- *    each subscriber sees only its own), paced then a burst.
+ *    each subscriber sees only its own), paced then a burst;
+ *  - `reacted-200`: 200 subscribers, `author { displayName } reactions { emoji count reactedByMe }`
+ *    (messaging's own viewer-specific field, as a chat UI's reaction chips select it).
  * For each run: latency p50/p99, deliveries/s, messaging's and the gateway's CPU ms per event
  * (/proc), and the gateway's RSS per idle subscribed socket (RSS after subscribing and warming
  * up, less RSS before, over the sockets). Targets run interleaved over `BENCH_ROUNDS` rounds.
@@ -36,12 +38,16 @@ interface Case {
   name: string;
   subscribers: number;
   selection: string;
+  /** Fields of each delivered message past `body` and `author`, as every subscriber sees them. */
+  messageExtra?: Record<string, unknown>;
   phases: Phase[];
   targets: Target['name'][];
 }
 
 const SHARED = 'author { displayName }';
 const EMAIL = 'author { displayName email }';
+/** What a chat UI selects for its reaction chips: `reactedByMe` is messaging's own viewer-specific field. */
+const REACTED = 'author { displayName } reactions { emoji count reactedByMe }';
 const paced = (perSecond: number): Phase => ({ label: `paced ${perSecond}/s`, messages: MESSAGES, intervalMs: 1000 / perSecond });
 const burst: Phase = { label: 'burst', messages: BURST, intervalMs: 0 };
 
@@ -49,6 +55,7 @@ const CASES: Case[] = [
   { name: 'shared-100', subscribers: scale(100), selection: SHARED, phases: [paced(10)], targets: ['ours'] },
   { name: 'shared-1000', subscribers: scale(1000), selection: SHARED, phases: [paced(10), burst], targets: ['ours', 'hive'] },
   { name: 'email-200', subscribers: scale(200), selection: EMAIL, phases: [paced(10), burst], targets: ['ours', 'hive'] },
+  { name: 'reacted-200', subscribers: scale(200), selection: REACTED, messageExtra: { reactions: [] }, phases: [paced(10), burst], targets: ['ours', 'hive'] },
   { name: 'shared-5000', subscribers: scale(5000), selection: SHARED, phases: [{ ...paced(2), messages: Math.min(MESSAGES, 20) }], targets: ['ours'] },
 ];
 
@@ -69,7 +76,7 @@ async function seed(url: string, count: number): Promise<{ users: TestUser[]; ro
 
 /** Per subscriber, the `author` a query by that subscriber returns for each of the senders. */
 async function expectedAuthors(url: string, subscribers: TestUser[], senders: TestUser[], selection: string): Promise<unknown[][]> {
-  const fields = selection.replace(/^author /, '');
+  const fields = selection.replace(/^author /, '').replace(/ reactions .*$/, '');
   const query = `query { ${senders.map((s, i) => `s${i}: user(id: "${s.id}") ${fields}`).join(' ')} }`;
   const answer = async (u: TestUser) => {
     const res = await gql(url, query, {}, { token: u.accessToken });
@@ -135,6 +142,7 @@ export async function benchSubscriptions(): Promise<void> {
             messagingPid: messaging.child.pid!,
             roomId,
             selection: c.selection,
+            messageExtra: c.messageExtra,
             subscribers: users.slice(0, c.subscribers).map((u, i) => ({ token: u.accessToken, authors: authors[i] })),
             senders,
           });

@@ -8,7 +8,6 @@ import type { FormattedExecutionResult } from 'graphql';
  */
 export class SharedEventResults {
   private readonly entries = new Map<string, { result: Promise<FormattedExecutionResult>; expiresAt: number }>();
-  private nextSweep = 0;
 
   constructor(
     /** How long a result is reused: long enough for every subscriber's copy of the event to arrive. */
@@ -21,6 +20,8 @@ export class SharedEventResults {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit.result;
+    // Re-added at the end, so that insertion order stays age order (see sweep).
+    if (hit) this.entries.delete(key);
     this.sweep(now);
     const result = compute();
     this.entries.set(key, { result, expiresAt: now + this.ttlMs });
@@ -31,14 +32,20 @@ export class SharedEventResults {
     return result;
   }
 
+  /**
+   * Drops the expired entries and, past the cap, the oldest. Every entry lives as long, so the
+   * Map's insertion order is expiry order: the walk stops at the first entry it keeps, and an
+   * insert costs O(1) amortized however many entries are held.
+   */
   private sweep(now: number): void {
-    if (now < this.nextSweep && this.entries.size < this.maxEntries) return;
-    this.nextSweep = now + this.ttlMs;
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
-    // Insertion order is age order: past the cap, the oldest go first.
-    for (const key of this.entries.keys()) {
-      if (this.entries.size < this.maxEntries) break;
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt > now && this.entries.size < this.maxEntries) return;
       this.entries.delete(key);
     }
+  }
+
+  /** Entries held (for tests). */
+  get size(): number {
+    return this.entries.size;
   }
 }

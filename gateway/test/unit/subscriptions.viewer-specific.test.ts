@@ -91,5 +91,32 @@ describe('SharedEventResults', () => {
     for (const key of ['a', 'b', 'c', 'd']) await results.get(key, compute);
     expect(await results.get('d', compute)).toEqual({ data: { n: 4 } });
     expect(await results.get('a', compute)).toEqual({ data: { n: 5 } });
+    expect(results.size).toBe(3);
+  });
+
+  it('drops what has expired as it goes, a result recomputed after expiry living its full time again', async () => {
+    let now = 1_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const results = new SharedEventResults(100, 1_000);
+      let computed = 0;
+      const compute = () => Promise.resolve({ data: { n: ++computed } });
+      for (let i = 0; i < 50; i++) await results.get(`old${i}`, compute);
+      now += 60;
+      await results.get('k', compute);
+      now += 60;
+      // The 50 first have expired; 'k' has not.
+      await results.get('new', compute);
+      expect(results.size).toBe(2);
+      now += 60;
+      // 'k' expired: recomputed, and kept for another 100 ms although 'new' was added after it.
+      expect(await results.get('k', compute)).toEqual({ data: { n: 53 } });
+      now += 50;
+      await results.get('newer', compute);
+      expect(await results.get('k', compute)).toEqual({ data: { n: 53 } });
+      expect(results.size).toBe(2);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
