@@ -16,6 +16,13 @@ async function upstreamSubscriptions(stack: Stack): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
+/** Fetches the gateway has made to auth, as its /metrics says. */
+async function authFetches(stack: Stack): Promise<number> {
+  const text = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith('aether_subgraph_fetch_duration_seconds_count') && l.includes('subgraph="auth"'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -176,9 +183,13 @@ describe('subscriptions: one shared upstream stream per room per gateway', () =>
       await gql(stack.gatewayUrl, `mutation($id: ID!, $e: String!) { addReaction(messageId: $id, emoji: $e) { id } }`, { id: messageId, e: emoji }, { token: user.accessToken });
       await Promise.all(subs.map(({ sub }) => sub.waitFor(count)));
     };
+    const authBefore = await authFetches(stack);
     await react(users[1], '👍', 2);
     await react(users[3], '🎉', 3);
     expect(await upstreamSubscriptions(stack)).toBe(1);
+    // `author { displayName }` is the same for every viewer: fetched once per event, not once per
+    // viewer (3) or subscriber (30); only the reactions are fetched per viewer, from messaging.
+    expect((await authFetches(stack)) - authBefore).toBeLessThanOrEqual(2);
     // What a query by each member returns for the message now.
     const views = new Map<TestUser, unknown>();
     for (const user of members) {

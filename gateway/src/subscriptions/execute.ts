@@ -1,7 +1,7 @@
 import { ErrorCode, inSpan, linkFrom, maskError, requestContext, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
-import type { QueryPlan } from '@apollo/query-planner';
-import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
+import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
 import { viewerExecutions } from './execution-slots';
 import { markShared } from './frames';
@@ -61,56 +61,82 @@ export function describe(error: unknown): string {
   return close?.code !== undefined ? `socket closed (${close.code}${close.reason ? `: ${close.reason}` : ''})` : String(error);
 }
 
+/** A plan that starts with the event as the primary fetch's answer, then runs `rest`. */
+function planOf(primary: FetchNode, rest: PlanNode | undefined): QueryPlan {
+  return { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary };
+}
+
+const formatted = (errors: readonly GraphQLError[] | undefined): GraphQLFormattedError[] =>
+  (errors ?? []).map((e) => maskError('toJSON' in e ? e.toJSON() : e));
+
 /**
  * Runs the rest of the query plan for one upstream event in the subscriber's context (entity
  * fetches to other subgraphs), so the result is exactly what a query with the same selection
- * would return; its own trace, linked to the send that published the event.
+ * would return; its own trace, linked to the send that published the event. A split selection
+ * with a viewer-independent rest (`planned.viewerStage`) runs that rest once per event for all
+ * subscribers, and only the viewer's own fetches here.
  */
 export function eventExecutor(options: FederatedSubscriptionOptions): (event: FormattedExecutionResult) => Promise<FormattedExecutionResult> {
   const { planned, context } = options;
-  const queryPlan: QueryPlan = {
-    kind: 'QueryPlan',
-    node: planned.rest ? { kind: 'Sequence', nodes: [planned.primary, planned.rest] } : planned.primary,
-  };
+  const stage = planned.viewerStage;
   const attributes = spanAttributesOf(options);
-  const runPlan = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
-    // The primary fetch is answered by the event itself; every other fetch goes to its subgraph
-    // (the owning subgraph's too: viewer-specific fields are fetched from it per viewer).
+  /**
+   * Executes `plan` with `data` as the primary fetch's answer; returns the result shaped as the
+   * client asked and `merged`, the answer with every fetch's data merged in (the executor merges
+   * into the objects it is given).
+   */
+  const runPlan = async (plan: QueryPlan, data: unknown, errors: unknown) => {
+    // The primary fetch is answered by a copy of the event (every viewer must see only their own
+    // merged in); every other fetch goes to its subgraph (the owning subgraph's too: viewer-specific
+    // fields are fetched from it per viewer).
+    const merged = copyOf(data) as Record<string, unknown> | null;
     const dataSources = options.dataSources();
     const owner = dataSources[planned.primary.serviceName];
     const serviceMap: ServiceMap = {
       ...dataSources,
       [planned.primary.serviceName]: {
         process: async (request) =>
-          request.request.query === planned.primary.operation || !owner
-            ? // A copy: the executor merges every other fetch's answer into it, and one event is
-              // executed for many viewers (a shared stream's), each of whom must see only their own.
-              { data: copyOf(event.data) as Record<string, unknown>, errors: event.errors as never }
-            : owner.process(request),
+          request.request.query === planned.primary.operation || !owner ? { data: merged, errors: errors as never } : owner.process(request),
       },
     };
     const request = { query: options.query, variables: options.variables, operationName: options.operationName };
     const requestContextValue = { request, context, logger: options.logger, metrics: {}, cache: undefined, operationName: options.operationName ?? null };
-    const result = await executeQueryPlan(
-      queryPlan,
-      serviceMap,
-      requestContextValue as never,
-      planned.operationContext,
-      planned.supergraphSchema,
-      planned.apiSchema,
-    );
-    return {
-      data: result.data as Record<string, unknown> | null | undefined,
-      ...(result.errors?.length ? { errors: result.errors.map((e) => maskError('toJSON' in e ? e.toJSON() : e)) } : {}),
-    };
+    const result = await executeQueryPlan(plan, serviceMap, requestContextValue as never, planned.operationContext, planned.supergraphSchema, planned.apiSchema);
+    return { result, merged };
+  };
+  const full = planOf(planned.primary, planned.rest);
+  const once = stage && planOf(planned.primary, stage.sharedRest);
+  const mine = stage && planOf(planned.primary, stage.perViewer);
+  const shape = (data: unknown, errors: GraphQLFormattedError[]): FormattedExecutionResult => ({
+    data: data as Record<string, unknown> | null | undefined,
+    ...(errors.length ? { errors } : {}),
+  });
+  const execute = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
+    if (!stage) {
+      const { result } = await runPlan(full, event.data, event.errors);
+      return shape(result.data, formatted(result.errors));
+    }
+    // The viewer-independent stage, once per event for every subscriber (whoever runs it first).
+    const base = await stage.results.get(`${eventKey(options, event)}`, async () => {
+      const { result, merged } = await runPlan(once!, event.data, event.errors);
+      return { data: merged, errors: formatted(result.errors) };
+    });
+    const { result } = await runPlan(mine!, base.data, undefined);
+    return shape(result.data, [...(base.errors ?? []), ...formatted(result.errors)]);
   };
   return (event) => {
     const link = linkFrom(event.extensions?.traceContext);
     // One send fans out to many deliveries.
     return inSpan('subscription event execute', { root: true, kind: SpanKind.CONSUMER, links: link ? [link] : [], attributes }, () =>
-      requestContext.run({ requestId: context.requestId, userId: context.viewer?.userId }, () => runPlan(event)),
+      requestContext.run({ requestId: context.requestId, userId: context.viewer?.userId }, () => execute(event)),
     );
   };
+}
+
+/** What an event's result depends on, but for the viewer: the variables (less `afterSeq`) and the event's data and errors. */
+function eventKey(options: FederatedSubscriptionOptions, event: FormattedExecutionResult): string {
+  const sharing = options.planned.shared ?? options.planned.perViewer;
+  return `${sharing?.key(options.variables) ?? JSON.stringify(options.variables)}\u0000${JSON.stringify([event.data, event.errors])}`;
 }
 
 /**
@@ -125,9 +151,9 @@ export function cachedExecutor(options: FederatedSubscriptionOptions): (event: F
   const viewer = options.context.viewer?.userId;
   const shared = options.planned.shared ?? (viewer ? options.planned.perViewer : undefined);
   if (!shared) return execute;
-  const sharingKey = `${options.planned.shared ? '' : viewer}\u0000${shared.key(options.variables)}`;
+  const sharingKey = options.planned.shared ? '' : viewer;
   // One result object for all who share it: its bytes are serialized once too (frames.ts).
-  return (event) => shared.results.get(`${sharingKey}\u0000${JSON.stringify([event.data, event.errors])}`, () => execute(event).then(markShared));
+  return (event) => shared.results.get(`${sharingKey}\u0000${eventKey(options, event)}`, () => execute(event).then(markShared));
 }
 
 /**

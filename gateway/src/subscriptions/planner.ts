@@ -22,7 +22,7 @@ import {
 import { SharedEventResults } from './shared-results';
 import type { SharedStream } from './shared-stream';
 import { restIsViewerIndependent, selectsViewerSpecificField, viewerSpecificMarks, type ViewerSpecificMarks } from './viewer-specific';
-import { entityKeysOf, splitViewerSpecific, type EntityKeys } from './viewer-split';
+import { entityKeysOf, readsMovedPaths, splitViewerSpecific, type EntityKeys } from './viewer-split';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -69,6 +69,12 @@ export interface PlannedSubscription {
    * only on the variables and the event, and is computed once for all subscribers.
    */
   shared?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
+  /**
+   * Set when the primary fetch was split (viewer-split.ts) and the rest of the plan is the same
+   * for every viewer: an event then runs in two stages, the primary and `sharedRest` once for
+   * all subscribers (`results`, keyed like `shared`), then only `perViewer` for each viewer.
+   */
+  viewerStage?: { sharedRest?: PlanNode; perViewer: PlanNode; results: SharedEventResults };
   /** Otherwise: results per viewer, so that subscribers who are the same viewer share one execution. */
   perViewer?: { results: SharedEventResults; key: (variables: Record<string, unknown>) => string };
 }
@@ -208,8 +214,14 @@ export class SubscriptionPlanner {
       state.marks && fieldDef.args.some((a) => a.name === RESUME_ARGUMENT) && selectsViewerSpecificField(primary, state.supergraphSchema, state.marks)
         ? splitViewerSpecific(primary, state.supergraphSchema, state.marks, state.entityKeys)
         : null;
+    let viewerStage: PlannedSubscription['viewerStage'];
     if (split) {
       primary = split.primary;
+      // The rest of the plan the same for every viewer and not reading what they fetch: run it
+      // once per event, and only the viewer's own fetches per viewer.
+      if (restIsViewerIndependent(rest, state.supergraphSchema, state.marks) && !readsMovedPaths(rest, split.movedPaths)) {
+        viewerStage = { sharedRest: rest, perViewer: split.perViewer, results: new SharedEventResults() };
+      }
       rest = rest ? { kind: 'Sequence', nodes: [split.perViewer, rest] } : split.perViewer;
     }
     const planned: PlannedSubscription = {
@@ -217,6 +229,7 @@ export class SubscriptionPlanner {
       rest,
       operationContext,
       resumable: resumableOf(primary, fieldDef, root, state.apiSchema),
+      viewerStage,
       supergraphSchema: state.supergraphSchema,
       apiSchema: state.apiSchemaInternal,
     };

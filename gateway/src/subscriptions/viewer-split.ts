@@ -77,6 +77,15 @@ interface Anchor {
 
 class CannotSplit extends Error {}
 
+export interface ViewerSplit {
+  /** The primary fetch without the fields moved: what one upstream subscription serves to all. */
+  primary: FetchNode;
+  /** The entity fetches of one viewer for the fields moved. */
+  perViewer: PlanNode;
+  /** Response paths of the fields moved (`@` for list items): only the per-viewer fetches fill them. */
+  movedPaths: string[][];
+}
+
 /** The fragment spreads of an operation as inline fragments, so that each place can be edited alone. */
 function inlineFragments(document: DocumentNode): OperationDefinitionNode {
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -141,7 +150,7 @@ export function splitViewerSpecific(
   supergraph: GraphQLSchema,
   marks: ViewerSpecificMarks,
   keys: EntityKeys,
-): { primary: FetchNode; perViewer: PlanNode } | null {
+): ViewerSplit | null {
   const entityKeys = keys.get(primary.serviceName);
   const root = supergraph.getSubscriptionType();
   if (!entityKeys || !root) return null;
@@ -155,9 +164,11 @@ export function splitViewerSpecific(
     const selectionSet = splitter.walk(operation.selectionSet, root, [], undefined);
     const fetches = [...splitter.anchors.values()].filter((a) => a.keys.size).map((anchor) => perViewerFetch(primary.serviceName, anchor, operation.variableDefinitions ?? []));
     const { operationDocumentNode: _document, ...rest } = primary;
+    const moving = [...splitter.anchors.values()].filter((a) => a.keys.size);
     return {
       primary: { ...rest, operation: print({ kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] }) },
       perViewer: fetches.length === 1 ? fetches[0] : { kind: 'Parallel', nodes: fetches },
+      movedPaths: moving.flatMap((a) => [...a.keys].map((key) => [...a.path, key])),
     };
   } catch (error) {
     if (error instanceof CannotSplit) return null;
@@ -308,5 +319,30 @@ class Splitter {
     for (const anchor of this.anchors.values()) {
       if (anchor.keys.size) anchor.path.forEach((_, i) => this.leading.add(anchor.path.slice(0, i + 1).join('.')));
     }
+  }
+}
+
+/**
+ * Whether a plan node's fetches may read what the per-viewer fetches fill in (a fetch below one
+ * of `paths`, or a node this code does not understand): then the rest of the plan cannot run
+ * before them, once for every viewer.
+ */
+export function readsMovedPaths(node: PlanNode | undefined, paths: readonly string[][]): boolean {
+  if (!node) return false;
+  switch (node.kind) {
+    case 'Fetch':
+      // A fetch at the root reads only the event as the shared stream delivers it.
+      return false;
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.some((child) => readsMovedPaths(child, paths));
+    case 'Flatten': {
+      const path = node.path.map((element) => String(element).split('|')[0]);
+      return paths.some((moved) => moved.every((element, i) => path[i] === element)) || readsMovedPaths(node.node, paths);
+    }
+    case 'Condition':
+      return readsMovedPaths(node.ifClause, paths) || readsMovedPaths(node.elseClause, paths);
+    default:
+      return true;
   }
 }

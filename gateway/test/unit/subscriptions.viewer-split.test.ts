@@ -5,7 +5,7 @@ import type { FetchNode, PlanNode } from '@apollo/query-planner';
 import { parse, print } from 'graphql';
 import { SubscriptionPlanner } from '../../src/subscriptions/planner';
 import { selectsViewerSpecificField, viewerSpecificMarks } from '../../src/subscriptions/viewer-specific';
-import { entityKeysOf, splitViewerSpecific } from '../../src/subscriptions/viewer-split';
+import { entityKeysOf, readsMovedPaths, splitViewerSpecific } from '../../src/subscriptions/viewer-split';
 
 const sdl = readFileSync(join(__dirname, '../../../schema/supergraph.graphql'), 'utf8');
 const built = Supergraph.build(sdl);
@@ -110,9 +110,31 @@ describe('SubscriptionPlanner with the split', () => {
     expect(planned.rest?.kind).toBe('Sequence');
   });
 
+  it('runs a viewer-independent rest once per event, before the viewer’s own fetches, and a viewer-specific rest per viewer', () => {
+    const independent = plan('subscription($r: ID!, $a: Int) { roomEvents(roomId: $r, afterSeq: $a) { seq ... on ReactionChanged { message { reactions { reactedByMe } author { displayName } } } } }');
+    expect(independent.viewerStage?.sharedRest).toBeDefined();
+    expect(fetchesOf(independent.viewerStage!.perViewer).map((f) => f.path)).toEqual(['roomEvents.message']);
+    const specific = plan('subscription($r: ID!, $a: Int) { roomEvents(roomId: $r, afterSeq: $a) { seq ... on ReactionChanged { message { reactions { reactedByMe } author { email } } } } }');
+    expect(specific.viewerStage).toBeUndefined();
+    expect(specific.perViewer).toBeDefined();
+  });
+
   it('keeps a selection of viewer-independent fields on one shared result', () => {
     const planned = plan('subscription($r: ID!, $a: Int) { roomEvents(roomId: $r, afterSeq: $a) { seq ... on ReactionChanged { message { reactions { emoji count } } } } }');
     expect(planned.sharedUpstream).toBeDefined();
     expect(planned.shared).toBeDefined();
+  });
+});
+
+describe('readsMovedPaths: whether the rest of a plan needs what the viewer fetches', () => {
+  const fetchAt = (path: string[]): PlanNode => ({ kind: 'Flatten', path, node: { kind: 'Fetch', serviceName: 'auth', operation: '{x}' } }) as unknown as PlanNode;
+  const moved = [['roomEvents', 'message', 'reactions']];
+  it('is true for a fetch below a moved field, false beside it', () => {
+    expect(readsMovedPaths(fetchAt(['roomEvents', 'message', 'reactions', '@', 'user']), moved)).toBe(true);
+    expect(readsMovedPaths({ kind: 'Sequence', nodes: [fetchAt(['roomEvents', 'message', 'author'])] } as PlanNode, moved)).toBe(false);
+    expect(readsMovedPaths(undefined, moved)).toBe(false);
+  });
+  it('does not vouch for a node it does not know', () => {
+    expect(readsMovedPaths({ kind: 'Defer' } as unknown as PlanNode, moved)).toBe(true);
   });
 });
