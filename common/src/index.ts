@@ -1,6 +1,7 @@
 export * from './access-token';
 export * from './config';
 export * from './errors';
+export * from './graphql-http';
 export * from './http';
 export * from './identity';
 export * from './logger';

@@ -3,11 +3,11 @@ import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type GraphQLSchema } from 'graphql';
+import { graphqlHandler } from './graphql-http';
 import { ErrorCode, maskError } from './errors';
 import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
 import { requestContext, type Logger } from './logger';
@@ -90,15 +90,13 @@ export async function mountSubgraph<TContext extends BaseContext>(
       next();
     },
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const aborted = new AbortController();
-        // The response closing before it was written means the gateway gave up (its subgraph timeout, or its client left).
-        res.once('close', () => {
-          if (!res.writableFinished) aborted.abort(new Error('the caller stopped waiting'));
-        });
-        return options.context(res.locals.identity as Identity, aborted.signal);
-      },
+    graphqlHandler(apollo, async ({ res }) => {
+      const aborted = new AbortController();
+      // The response closing before it was written means the gateway gave up (its subgraph timeout, or its client left).
+      res.once('close', () => {
+        if (!res.writableFinished) aborted.abort(new Error('the caller stopped waiting'));
+      });
+      return options.context(res.locals.identity as Identity, aborted.signal);
     }),
   );
   return apollo;

@@ -6,6 +6,7 @@ import {
   createRedis,
   createServiceApp,
   errorLoggingPlugin,
+  graphqlHandler,
   listen,
   maskError,
   operationMetricsPlugin,
@@ -19,7 +20,6 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
 import { parse } from 'graphql';
@@ -157,7 +157,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
     cors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false, maxAge: 600 }),
     ...graphqlBody(config.LIMIT_BODY_BYTES, config.LIMIT_BATCH_SIZE),
     persistedOperationsOverHttp(persistedOperations),
-    expressMiddleware(apollo, { context: httpContext(authenticator, edge.admission, trust) }),
+    graphqlHandler(apollo, httpContext(authenticator, edge.admission, trust)),
   );
   app.use(httpErrors(logger));
 

@@ -18,8 +18,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { graphqlHandler } from '@aether/common';
 import express from 'express';
 import { GraphQLError, parse, type ValidationContext, type ASTVisitor } from 'graphql';
 import { loadGatewayConfig } from '../src/config';
@@ -88,7 +88,7 @@ async function serveReviews(options: { bodyLimit: string; oneAlias: boolean; unk
     queries.push((req.body as { query: string }).query);
     next();
   });
-  app.use(expressMiddleware(apollo));
+  app.use(graphqlHandler(apollo, async () => ({})));
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
