@@ -12,6 +12,7 @@
  *    each subscriber sees only its own), paced then a burst;
  *  - `reacted-200`: 200 subscribers, `author { displayName } reactions { emoji count reactedByMe }`
  *    (messaging's own viewer-specific field, as a chat UI's reaction chips select it).
+ * Every target first serves an unreported warm-up run (100 subscribers, 20 messages at 10/s).
  * For each run: latency p50/p99, deliveries/s, messaging's and the gateway's CPU ms per event
  * (/proc), and the gateway's RSS per idle subscribed socket (RSS after subscribing and warming
  * up, less RSS before, over the sockets). Targets run interleaved over `BENCH_ROUNDS` rounds.
@@ -131,6 +132,20 @@ export async function benchSubscriptions(): Promise<void> {
     console.log(`\nload average at the start ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${MESSAGES} paced messages, burst ${BURST} (10 in flight)\n`);
     console.log('| round | case | gateway | phase | p50 ms | p99 ms | deliveries/s | messaging CPU ms/event | gateway CPU ms/event | gateway RSS KiB/socket | delivered | wrong | out of order | load avg |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    // A freshly started gateway compiles its hot paths during its first thousands of deliveries:
+    // every target first serves one unreported run (100 subscribers, 20 messages at 10/s).
+    for (const target of targets) {
+      const warmAuthors = await expectedAuthors(targets[0].url, users.slice(0, Math.min(100, users.length)), senders, SHARED);
+      const warm = await openSubscribers({
+        target,
+        messagingPid: messaging.child.pid!,
+        roomId,
+        selection: SHARED,
+        subscribers: warmAuthors.map((authors, i) => ({ token: users[i].accessToken, authors })),
+        senders,
+      });
+      await warm.phase({ label: 'warm-up', messages: 20, intervalMs: 100 }).finally(() => warm.close());
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const c of cases) {
         const authors = await expectedAuthors(targets[0].url, users.slice(0, c.subscribers), senders, c.selection);
