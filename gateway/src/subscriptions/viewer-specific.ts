@@ -87,7 +87,8 @@ export function restIsViewerIndependent(rest: PlanNode | undefined, supergraph: 
 
 /**
  * Whether the upstream operation of a subscription selects a field marked `@viewerSpecific`
- * (`reactedByMe`, `unreadCount`): then it cannot be opened once for every subscriber. Whole
+ * (`reactedByMe`, `unreadCount`): then it cannot be opened once for every subscriber as it is
+ * (the planner first tries to take those fields out, viewer-split.ts). Whole
  * types marked viewer-specific (who may read a message) do not count here: each subscriber is
  * admitted by the owning subgraph under their own identity before joining a shared stream.
  */
