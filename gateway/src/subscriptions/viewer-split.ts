@@ -162,9 +162,9 @@ export function splitViewerSpecific(
     if (![...splitter.anchors.values()].some((a) => a.keys.size)) return null;
     splitter.rewriting();
     const selectionSet = splitter.walk(operation.selectionSet, root, [], undefined);
-    const fetches = [...splitter.anchors.values()].filter((a) => a.keys.size).map((anchor) => perViewerFetch(primary.serviceName, anchor, operation.variableDefinitions ?? []));
-    const { operationDocumentNode: _document, ...rest } = primary;
     const moving = [...splitter.anchors.values()].filter((a) => a.keys.size);
+    const fetches = moving.map((anchor) => perViewerFetch(primary.serviceName, anchor, operation.variableDefinitions ?? []));
+    const { operationDocumentNode: _document, ...rest } = primary;
     return {
       primary: { ...rest, operation: print({ kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] }) },
       perViewer: fetches.length === 1 ? fetches[0] : { kind: 'Parallel', nodes: fetches },
