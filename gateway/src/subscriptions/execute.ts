@@ -107,6 +107,7 @@ export function eventExecutor(options: FederatedSubscriptionOptions): (event: Fo
   const full = planOf(planned.primary, planned.rest);
   const once = stage && planOf(planned.primary, stage.sharedRest);
   const mine = stage && planOf(planned.primary, stage.perViewer);
+  const keyOf = eventKeys(options);
   const shape = (data: unknown, errors: GraphQLFormattedError[]): FormattedExecutionResult => ({
     data: data as Record<string, unknown> | null | undefined,
     ...(errors.length ? { errors } : {}),
@@ -117,7 +118,7 @@ export function eventExecutor(options: FederatedSubscriptionOptions): (event: Fo
       return shape(result.data, formatted(result.errors));
     }
     // The viewer-independent stage, once per event for every subscriber (whoever runs it first).
-    const base = await stage.results.get(`${eventKey(options, event)}`, async () => {
+    const base = await stage.results.get(keyOf(event), async () => {
       const { result, merged } = await runPlan(once!, event.data, event.errors);
       return { data: merged, errors: formatted(result.errors) };
     });
@@ -133,10 +134,21 @@ export function eventExecutor(options: FederatedSubscriptionOptions): (event: Fo
   };
 }
 
-/** What an event's result depends on, but for the viewer: the variables (less `afterSeq`) and the event's data and errors. */
-function eventKey(options: FederatedSubscriptionOptions, event: FormattedExecutionResult): string {
+/** Each event's data and errors as JSON, made once per event object: a shared stream hands one object to every subscriber (never changed: executions merge into copies). */
+const eventTexts = new WeakMap<FormattedExecutionResult, string>();
+
+/**
+ * What an event's result depends on, but for the viewer: the subscription's variables (less
+ * `afterSeq`, serialized once per subscriber) and the event's data and errors.
+ */
+function eventKeys(options: FederatedSubscriptionOptions): (event: FormattedExecutionResult) => string {
   const sharing = options.planned.shared ?? options.planned.perViewer;
-  return `${sharing?.key(options.variables) ?? JSON.stringify(options.variables)}\u0000${JSON.stringify([event.data, event.errors])}`;
+  const variables = sharing?.key(options.variables) ?? JSON.stringify(options.variables);
+  return (event) => {
+    let text = eventTexts.get(event);
+    if (text === undefined) eventTexts.set(event, (text = JSON.stringify([event.data, event.errors])));
+    return `${variables}\u0000${text}`;
+  };
 }
 
 /**
@@ -153,7 +165,8 @@ export function cachedExecutor(options: FederatedSubscriptionOptions): (event: F
   if (!shared) return execute;
   const sharingKey = options.planned.shared ? '' : viewer;
   // One result object for all who share it: its bytes are serialized once too (frames.ts).
-  return (event) => shared.results.get(`${sharingKey}\u0000${eventKey(options, event)}`, () => execute(event).then(markShared));
+  const keyOf = eventKeys(options);
+  return (event) => shared.results.get(`${sharingKey}\u0000${keyOf(event)}`, () => execute(event).then(markShared));
 }
 
 /**
