@@ -107,6 +107,8 @@ export async function benchSubscriptions(): Promise<void> {
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
   const start = async (kind: Parameters<typeof startServiceProcess>[0], name: string, port: number, extra: Record<string, string> = {}) => {
     const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
+    // More flags for the gateway's node, e.g. `--trace-gc` (BENCH_GATEWAY_NODE_ARGS, space-separated).
+    if (kind === 'gateway') flags.push(...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
     const started = await startServiceProcess(kind, name, port, { ...env, ...extra }, flags);
     processes.push(started);
     return started;

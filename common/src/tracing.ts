@@ -39,3 +39,8 @@ export function startTracing(options: TracingOptions, env: NodeJS.ProcessEnv = p
   running = startSdk(options, env);
   return running;
 }
+
+/** Whether this process records spans (the SDK has started): hot paths skip building spans otherwise. */
+export function tracingStarted(): boolean {
+  return running !== undefined;
+}

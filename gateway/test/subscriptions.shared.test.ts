@@ -95,21 +95,33 @@ describe('subscriptions: one shared upstream stream per room per gateway', () =>
     const keptClient = wsClient(stack.gatewayUrl, kept.accessToken);
     const removedClient = wsClient(stack.gatewayUrl, removed.accessToken);
     const from = await lastSeq(owner);
+    // With `email` (each viewer's own result) and without (one result for all, written by the stream's fan-out).
+    const sharedSelection = ROOM_EVENTS.replace('author { id email displayName }', 'author { id displayName }');
     const keptSub = new Collector(keptClient, ROOM_EVENTS, { roomId, afterSeq: from });
-    const removedSub = new Collector(removedClient, ROOM_EVENTS, { roomId, afterSeq: from });
+    const keptShared = new Collector(keptClient, sharedSelection, { roomId, afterSeq: from });
     await send(owner, 'before removal');
-    await Promise.all([keptSub.waitFor(1), removedSub.waitFor(1)]);
+    await Promise.all([keptSub.waitFor(1), keptShared.waitFor(1)]);
+    // The stream is open and has had events: these two join it live, with no replay.
+    const removedSub = new Collector(removedClient, ROOM_EVENTS, { roomId, afterSeq: from + 1 });
+    const removedShared = new Collector(removedClient, sharedSelection, { roomId, afterSeq: from + 1 });
+    await send(owner, 'while a member');
+    await Promise.all([removedSub.waitFor(1), removedShared.waitFor(1)]);
     await gql(stack.gatewayUrl, `mutation($r: ID!, $u: ID!) { removeFromRoom(roomId: $r, userId: $u) { id } }`, { r: roomId, u: removed.id }, { token: owner.accessToken });
-    await removedSub.waitForEnd().catch((e) => {
-      throw new Error(`${e.message}: ${JSON.stringify(removedSub.events)} kept ${JSON.stringify(keptSub.events)}`);
-    });
+    for (const sub of [removedSub, removedShared]) {
+      await sub.waitForEnd().catch((e) => {
+        throw new Error(`${e.message}: ${JSON.stringify(sub.events)} kept ${JSON.stringify(keptSub.events)}`);
+      });
+    }
     await send(owner, 'after removal');
-    await keptSub.waitFor(3);
+    await Promise.all([keptSub.waitFor(4), keptShared.waitFor(4)]);
     await new Promise((r) => setTimeout(r, 300));
-    expect(removedSub.completed).toBe(true);
-    expect(removedSub.events.map((e) => e.data!.roomEvents.__typename)).toEqual(['MessageAdded', 'MemberLeft']);
-    expect(removedSub.events[1].data!.roomEvents.member.user.id).toBe(removed.id);
-    expect(keptSub.events.map((e) => e.data!.roomEvents.seq)).toEqual([from + 1, from + 2, from + 3]);
+    for (const sub of [removedSub, removedShared]) {
+      expect(sub.completed).toBe(true);
+      expect(sub.events.map((e) => e.data!.roomEvents.seq)).toEqual([from + 2, from + 3]);
+      expect(sub.events.map((e) => e.data!.roomEvents.__typename)).toEqual(['MessageAdded', 'MemberLeft']);
+      expect(sub.events[1].data!.roomEvents.member.user.id).toBe(removed.id);
+    }
+    for (const sub of [keptSub, keptShared]) expect(sub.events.map((e) => e.data!.roomEvents.seq)).toEqual([from + 1, from + 2, from + 3, from + 4]);
     // Removed, they are refused a new subscription.
     const again = new Collector(removedClient, ROOM_EVENTS, { roomId, afterSeq: from });
     await again.waitFor(1);

@@ -1,4 +1,5 @@
 import { ErrorCode, inSpan, linkFrom, maskError, requestContext, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
+import { tracingStarted } from '@aether/common/tracing';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
@@ -39,6 +40,13 @@ export interface FederatedSubscriptionOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Aborted when the client ends the subscription (or its socket closes): the stream ends at once. */
   signal?: AbortSignal;
+  /**
+   * Writes a result shared by every subscriber of its event straight to this subscriber's socket,
+   * in its own frame around bytes serialized once; false once the client takes no more (socket
+   * closed, operation completed). With it, a live subscriber of a shared stream whose result is
+   * the same for all is served by the stream's fan-out (joined.ts).
+   */
+  writeShared?: (result: FormattedExecutionResult) => boolean;
 }
 
 /** A copy of a JSON value (an event's data), made faster than structuredClone for small trees. */
@@ -185,6 +193,27 @@ export function spanAttributesOf(options: FederatedSubscriptionOptions): Record<
 }
 
 /**
+ * The span of one delivery, when this process records spans: its own trace, linked to the send
+ * that published the event. With tracing off nothing is built (it runs once per subscriber and event).
+ */
+export function deliverySpan(options: FederatedSubscriptionOptions, event: FormattedExecutionResult, seq: number | undefined): ReturnType<typeof tracer.startSpan> | undefined {
+  if (!tracingStarted()) return undefined;
+  const link = linkFrom(event.extensions?.traceContext);
+  return tracer.startSpan('subscription event deliver', {
+    root: true,
+    kind: SpanKind.CONSUMER,
+    links: link ? [link] : [],
+    attributes: { ...spanAttributesOf(options), ...(seq !== undefined ? { 'aether.room.seq': seq } : {}) },
+  });
+}
+
+/** The seconds from a live event's publish until now, or undefined for a replayed event (it carries no publish time). */
+export function lagOf(event: FormattedExecutionResult): number | undefined {
+  const publishedAt = event.extensions?.publishedAt;
+  return typeof publishedAt === 'number' ? Math.max(0, Date.now() - publishedAt) / 1000 : undefined;
+}
+
+/**
  * Hands one result to the client (graphql-ws pulls the next event once it has sent this one),
  * inside a delivery span linked to the send that published the event.
  */
@@ -194,19 +223,13 @@ export async function* deliver(
   seq: number | undefined,
   result: FormattedExecutionResult,
 ): AsyncGenerator<FormattedExecutionResult> {
-  const link = linkFrom(event.extensions?.traceContext);
-  const delivery = tracer.startSpan('subscription event deliver', {
-    root: true,
-    kind: SpanKind.CONSUMER,
-    links: link ? [link] : [],
-    attributes: { ...spanAttributesOf(options), ...(seq !== undefined ? { 'aether.room.seq': seq } : {}) },
-  });
+  const delivery = deliverySpan(options, event, seq);
   try {
     yield result;
-    const publishedAt = event.extensions?.publishedAt;
-    if (typeof publishedAt === 'number') options.onDelivered?.(Math.max(0, Date.now() - publishedAt) / 1000);
+    const lag = lagOf(event);
+    if (lag !== undefined) options.onDelivered?.(lag);
   } finally {
-    delivery.end();
+    delivery?.end();
   }
 }
 

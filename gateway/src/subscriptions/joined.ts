@@ -5,8 +5,10 @@ import {
   boundedExecutor,
   cachedExecutor,
   deliver,
+  deliverySpan,
   isGraphQLErrorList,
   isTransient,
+  lagOf,
   primaryVariables,
   subscriberIdentity,
   windowOf,
@@ -57,6 +59,10 @@ class Inbox {
     this.notify();
   }
 
+  get empty(): boolean {
+    return this.items.length === 0;
+  }
+
   /** Up to `max` of the events held, oldest first. */
   events(max: number): StreamEvent[] {
     const events: StreamEvent[] = [];
@@ -86,6 +92,94 @@ class Inbox {
   private notify(): void {
     for (const wake of this.waiters.splice(0)) wake();
   }
+}
+
+/** How a subscriber served by a fan-out ends: as a stream item ends it, or with its event's failed execution (rethrown). */
+type FanOutEnd = { end: true } | { error: unknown } | { thrown: unknown };
+
+interface FanOutMember {
+  options: FederatedSubscriptionOptions;
+  /** Its result of an event (the same for every member). */
+  execute: (event: FormattedExecutionResult) => Promise<FormattedExecutionResult>;
+  /** The last seq delivered to it. */
+  last: number | null;
+  end(outcome: FanOutEnd): void;
+}
+
+/**
+ * The live subscribers of one shared stream whose result is the same for all of them (nothing
+ * viewer-specific): each event's result is computed once and its frame is written to every
+ * socket in one synchronous loop. Per subscriber and event that is a frame and a socket write,
+ * with no promise, generator or span on the way, so a fan-out to thousands allocates little and
+ * leaves little alive for the collector to copy (a subscriber's own generator chain, awaited
+ * breadth-first across all of them, held several KB each mid-event). Deliveries keep the
+ * stream's seq order; a subscriber's own MemberLeft is its last event.
+ */
+class FanOut {
+  private readonly members = new Set<FanOutMember>();
+  private tail: Promise<void> = Promise.resolve();
+  private leave?: () => void;
+
+  constructor(private readonly stream: SharedStream) {}
+
+  /** Takes over a subscriber that has delivered everything up to `member.last` (it is no longer a listener of the stream itself). */
+  add(member: FanOutMember): void {
+    this.members.add(member);
+    this.leave ??= this.stream.join((item) => this.take(item));
+  }
+
+  remove(member: FanOutMember, outcome: FanOutEnd): void {
+    if (!this.members.delete(member)) return;
+    member.end(outcome);
+    if (this.members.size) return;
+    this.leave?.();
+    this.leave = undefined;
+  }
+
+  private endAll(outcome: FanOutEnd): void {
+    for (const member of this.members) this.remove(member, outcome);
+  }
+
+  private take(item: StreamItem): void {
+    if (!('seq' in item)) {
+      // After the events before it have gone out.
+      this.tail = this.tail.then(() => this.endAll(item));
+      return;
+    }
+    const first = this.members.values().next().value;
+    if (!first) return;
+    // Shared with subscribers of the stream still taking events one at a time (resultsFor).
+    const result = (item.memo.shared ??= first.execute(item.event));
+    this.tail = this.tail
+      .then(() => result)
+      .then((shared) => this.write(item, shared))
+      .catch((thrown: unknown) => this.endAll({ thrown }));
+  }
+
+  private write(item: StreamEvent, result: FormattedExecutionResult): void {
+    const lag = lagOf(item.event);
+    for (const member of this.members) {
+      if (member.last !== null && item.seq <= member.last) continue;
+      member.last = item.seq;
+      const span = deliverySpan(member.options, item.event, item.seq);
+      const written = member.options.writeShared!(result);
+      span?.end();
+      if (!written) {
+        this.remove(member, { end: true });
+        continue;
+      }
+      if (lag !== undefined) member.options.onDelivered?.(lag);
+      if (item.leftUserId !== undefined && item.leftUserId === member.options.context.viewer?.userId) this.remove(member, { end: true });
+    }
+  }
+}
+
+const fanOuts = new WeakMap<SharedStream, FanOut>();
+
+function fanOutOf(stream: SharedStream): FanOut {
+  let fanOut = fanOuts.get(stream);
+  if (!fanOut) fanOuts.set(stream, (fanOut = new FanOut(stream)));
+  return fanOut;
 }
 
 /**
@@ -263,8 +357,14 @@ export async function* joinedSubscription(options: FederatedSubscriptionOptions)
   const joinedAt = stream.lastSeq;
   // Joined before the admission check: a MemberLeft of this viewer published after the check
   // is then held in the inbox (and ends the subscription), never missed between check and join.
-  const leave = stream.join((item) => inbox.push(item));
-  const abort = () => inbox.push({ end: true }, true);
+  let leave = stream.join((item) => inbox.push(item));
+  // Once live with nothing held, a subscriber whose result is everyone's is handed to the stream's fan-out.
+  let member: FanOutMember | undefined;
+  const fanOut = options.planned.shared && options.writeShared ? fanOutOf(stream) : undefined;
+  const abort = () => {
+    inbox.push({ end: true }, true);
+    if (member) fanOut!.remove(member, { end: true });
+  };
   options.signal?.addEventListener('abort', abort);
   const resultOf = resultsFor(options, () => inbox.events(LOOK_AHEAD));
   const viewerId = options.context.viewer?.userId;
@@ -282,7 +382,16 @@ export async function* joinedSubscription(options: FederatedSubscriptionOptions)
     }
     inbox.live = true;
     for (;;) {
-      const item = await inbox.next();
+      let item: StreamItem | FanOutEnd;
+      if (fanOut && inbox.empty && !options.signal?.aborted) {
+        // Synchronously: every event the stream emits from now on reaches the fan-out instead.
+        const ended = new Promise<FanOutEnd>((resolve) => (member = { options, execute: cachedExecutor(options), last, end: resolve }));
+        fanOut.add(member!);
+        leave();
+        leave = () => undefined;
+        item = await ended;
+        if ('thrown' in item) throw item.thrown;
+      } else item = await inbox.next();
       if ('end' in item) return;
       if ('error' in item) {
         if (item.error instanceof SlowConsumerError) throw item.error;
@@ -296,6 +405,7 @@ export async function* joinedSubscription(options: FederatedSubscriptionOptions)
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
+    if (member) fanOut!.remove(member, { end: true });
     leave();
   }
 }

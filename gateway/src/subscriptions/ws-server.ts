@@ -3,7 +3,7 @@ import { ErrorCode, RateLimitedError, requestContext, requestIdOf, REQUEST_ID_HE
 import type { ApolloServer } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError, OperationTypeNode, getOperationAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context, type ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, InvalidTokenError, type Viewer } from '../authn';
@@ -235,6 +235,17 @@ function startSubscription(options: SubscriptionServerOptions): NonNullable<Serv
     // A stream a gateway can share (room events) is opened once for all its subscribers.
     const serve = planned.sharedUpstream && gateway.viewer ? joinedSubscription : federatedSubscription;
     const stop = new AbortController();
+    // A result shared by many subscribers: its bytes, serialized once, in this operation's frame.
+    // Undefined for a result of this subscriber alone (graphql-ws sends it); false once the
+    // client takes no more.
+    const writeShared = (result: FormattedExecutionResult): boolean | undefined => {
+      const payload = sharedPayload(result);
+      if (payload === undefined || !frames.extra.send) return undefined;
+      if (socket.readyState !== socket.OPEN || !frames.active()) return false;
+      options.onEventDelivered?.();
+      frames.extra.send(nextFrame(frames.id, payload));
+      return true;
+    };
     const events = serve({
       signal: stop.signal,
       planned,
@@ -248,17 +259,19 @@ function startSubscription(options: SubscriptionServerOptions): NonNullable<Serv
       logger,
       maxBuffered: limits.maxBufferedEvents,
       onDelivered: options.onDeliveryLag,
+      writeShared: (result) => writeShared(result) === true,
     });
     const delivered = (async function* () {
       try {
         for await (const result of events) {
           // A socket closed as a slow consumer may take seconds to go; its events stop now.
           if (socket.readyState !== socket.OPEN) return;
-          options.onEventDelivered?.();
-          // A result shared by many subscribers: its bytes, serialized once, in this operation's frame.
-          const payload = sharedPayload(result);
-          if (payload === undefined || !frames.extra.send) yield result;
-          else if (frames.active()) frames.extra.send(nextFrame(frames.id, payload));
+          const written = writeShared(result);
+          if (written === false) return;
+          if (written === undefined) {
+            options.onEventDelivered?.();
+            yield result;
+          }
         }
       } finally {
         options.onGauge?.('subscriptions', -1);
