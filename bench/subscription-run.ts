@@ -106,7 +106,8 @@ export async function openSubscribers(options: {
       for (let i = 0; i < phase.messages; i++) {
         const sender = i % senders.length;
         const body = `${phase.label.replace(/\W/g, '')}-${i}:${sender}:${now()}`;
-        sends.push(gql(target.url, SEND, { i: { roomId, body } }, { token: senders[sender].accessToken }));
+        // A gateway that falls far behind (Hive at 1,000 subscribers) answers sends slowly too: measured, not cut off.
+        sends.push(gql(target.url, SEND, { i: { roomId, body } }, { token: senders[sender].accessToken, timeoutMs: 300_000 }));
         if (phase.intervalMs) await sleep(phase.intervalMs);
         else if (sends.length % 10 === 0) await Promise.all(sends.slice(-10));
       }
