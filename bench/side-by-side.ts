@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { signIdentity } from '@aether/common';
 import { gql, registerUser, type TestUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
-import { benchDatabase } from './deployment';
+import { benchDatabase, benchServices } from './deployment';
 import type { LoadJob, LoadResult } from './load';
 
 export interface SideBySideOptions {
@@ -129,7 +129,7 @@ export async function benchSideBySide(options: SideBySideOptions): Promise<void>
   };
   const processes: ServiceProcess[] = [];
   const start = async (kind: Parameters<typeof startServiceProcess>[0], name: string, port: number, extra: Record<string, string> = {}) => {
-    const started = await startServiceProcess(kind, name, port, { ...env, ...extra }, profiled(name));
+    const started = await startServiceProcess(kind, name, port, { ...env, ...extra }, profiled(name), benchServices);
     processes.push(started);
     return started;
   };

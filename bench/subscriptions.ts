@@ -26,7 +26,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gql, registerUser, type TestUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
-import { benchDatabase } from './deployment';
+import { benchDatabase, benchServices } from './deployment';
 import { openSubscribers, type Phase, type Target } from './subscription-run';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -109,7 +109,7 @@ export async function benchSubscriptions(): Promise<void> {
     const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
     // More flags for the gateway's node, e.g. `--trace-gc` (BENCH_GATEWAY_NODE_ARGS, space-separated).
     if (kind === 'gateway') flags.push(...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
-    const started = await startServiceProcess(kind, name, port, { ...env, ...extra }, flags);
+    const started = await startServiceProcess(kind, name, port, { ...env, ...extra }, flags, benchServices);
     processes.push(started);
     return started;
   };

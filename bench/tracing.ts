@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gql, registerUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
-import { benchDatabase } from './deployment';
+import { benchDatabase, benchServices } from './deployment';
 
 const REQUESTS = Number(process.env.BENCH_TRACING_REQUESTS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_TRACING_CONCURRENCY ?? 8);
@@ -59,9 +59,9 @@ function cpuMs(pid: number | undefined): number {
 async function round(env: Record<string, string>, ports: { auth: number; messaging: number; gateway: number }): Promise<RoundResult> {
   const processes: ServiceProcess[] = [];
   try {
-    processes.push(await startServiceProcess('auth', 'auth', ports.auth, env));
-    processes.push(await startServiceProcess('messaging', 'messaging', ports.messaging, env));
-    processes.push(await startServiceProcess('gateway', 'gateway', ports.gateway, env));
+    processes.push(await startServiceProcess('auth', 'auth', ports.auth, env, [], benchServices));
+    processes.push(await startServiceProcess('messaging', 'messaging', ports.messaging, env, [], benchServices));
+    processes.push(await startServiceProcess('gateway', 'gateway', ports.gateway, env, [], benchServices));
     const url = `http://127.0.0.1:${ports.gateway}/graphql`;
     const [alice, bob] = await Promise.all([registerUser({ gatewayUrl: url }), registerUser({ gatewayUrl: url })]);
     const room = await gql(url, `mutation($m: [ID!]) { createRoom(input: { name: "bench", memberIds: $m }) { id } }`, { m: [bob.id] }, { token: alice.accessToken });

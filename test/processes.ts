@@ -91,6 +91,13 @@ const ENTRY = {
   'hive-gateway': 'bench/hive-gateway.ts',
 } as const;
 
+/** What `npm run build` makes of each service's entry point. */
+const COMPILED_ENTRY = {
+  auth: 'subgraphs/auth/dist/main.js',
+  messaging: 'subgraphs/messaging/dist/main.js',
+  gateway: 'gateway/dist/main.js',
+} as const;
+
 /**
  * Starts one service as its own process, the way `npm start -w <workspace>` does, and waits
  * until `GET /health` on `httpPort` answers.
@@ -102,10 +109,14 @@ export async function startServiceProcess(
   env: Record<string, string>,
   /** Extra flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept). */
   nodeArgs: string[] = [],
+  /** Runs the compiled service (`node dist/main.js`, built by `npm run build`), as the images and the Helm chart do, instead of its source. */
+  options: { compiled?: boolean } = {},
 ): Promise<ServiceProcess> {
+  const compiled = options.compiled && kind in COMPILED_ENTRY ? COMPILED_ENTRY[kind as keyof typeof COMPILED_ENTRY] : undefined;
   // tsx as a loader inside the service's own process (not the tsx CLI, which runs the service in
   // a second process): a signal sent here, SIGKILL included, reaches the service itself.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=aether-source', join(ROOT, ENTRY[kind])], {
+  const entry = compiled ? [join(ROOT, compiled)] : ['--import', 'tsx', '--conditions=aether-source', join(ROOT, ENTRY[kind])];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
