@@ -47,6 +47,21 @@ export function cpuMs(pid: number): number {
 }
 
 /** Resident memory of a process, in bytes. */
+/**
+ * Waits until the given processes are idle together (under a tenth of a core over a second), at
+ * most `maxMs`: a gateway still working off a backlog after its phases (Hive at 1,000
+ * subscribers) would otherwise slow the next target's run. Returns the ms waited.
+ */
+export async function settle(pids: number[], maxMs = 60_000): Promise<number> {
+  const started = Date.now();
+  const total = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  for (;;) {
+    const before = total();
+    await sleep(1000);
+    if (total() - before < 100 || Date.now() - started >= maxMs) return Date.now() - started;
+  }
+}
+
 export function rssBytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.split(/\s+/)[1]) * 1024;

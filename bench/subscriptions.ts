@@ -13,6 +13,8 @@
  *  - `reacted-200`: 200 subscribers, `author { displayName } reactions { emoji count reactedByMe }`
  *    (messaging's own viewer-specific field, as a chat UI's reaction chips select it).
  * Every target first serves an unreported warm-up run (100 subscribers, 20 messages at 10/s).
+ * Before each run the bench waits (at most 60 s) until every service is idle, so that a gateway
+ * still working off a backlog (Hive at 1,000 subscribers) does not slow the next target's run.
  * For each run: latency p50/p99, deliveries/s, messaging's and the gateway's CPU ms per event
  * (/proc), and the gateway's RSS per idle subscribed socket (RSS after subscribing and warming
  * up, less RSS before, over the sockets). Targets run interleaved over `BENCH_ROUNDS` rounds.
@@ -27,7 +29,7 @@ import { join } from 'node:path';
 import { gql, registerUser, type TestUser } from '../test/harness';
 import { deploymentEnv, freePort, startServiceProcess, type ServiceProcess } from '../test/processes';
 import { benchDatabase, benchServices } from './deployment';
-import { openSubscribers, type Phase, type Target } from './subscription-run';
+import { openSubscribers, settle, type Phase, type Target } from './subscription-run';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const scale = (n: number) => (QUICK ? Math.max(10, Math.round(n / 10)) : n);
@@ -154,6 +156,7 @@ export async function benchSubscriptions(): Promise<void> {
         const order = targets.filter((t) => c.targets.includes(t.name));
         if (round % 2 === 0) order.reverse();
         for (const target of order) {
+          await settle(processes.map((p) => p.child.pid!));
           const run = await openSubscribers({
             target,
             messagingPid: messaging.child.pid!,
