@@ -162,8 +162,16 @@ class FanOut {
       if (member.last !== null && item.seq <= member.last) continue;
       member.last = item.seq;
       const span = deliverySpan(member.options, item.event, item.seq);
-      const written = member.options.writeShared!(result);
-      span?.end();
+      let written: boolean;
+      try {
+        written = member.options.writeShared!(result);
+      } catch (thrown) {
+        // One socket's failure ends its own subscriber only.
+        this.remove(member, { thrown });
+        continue;
+      } finally {
+        span?.end();
+      }
       if (!written) {
         this.remove(member, { end: true });
         continue;
