@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -44,7 +44,7 @@ export class SlowLink {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/graphql`;
   }
 
-  private async forward(method: string, path: string, incoming: Record<string, string | string[] | undefined>, body: Buffer, res: import('node:http').ServerResponse): Promise<void> {
+  private async forward(method: string, path: string, incoming: Record<string, string | string[] | undefined>, body: Buffer, res: ServerResponse): Promise<void> {
     const headers = Object.fromEntries(Object.entries(incoming).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
     try {
       const upstream = await fetch(new URL(path, this.target), { method, headers, body: method === 'GET' ? undefined : new Uint8Array(body) });

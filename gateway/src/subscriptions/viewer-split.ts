@@ -322,10 +322,19 @@ class Splitter {
   }
 }
 
+/** Whether `requires` (a fetch's inputs, read at its own path) selects the field at `rest` below it (`@` for list items). */
+function requiresPath(selections: readonly QueryPlanSelectionNode[] | undefined, rest: readonly string[]): boolean {
+  const [head, ...tail] = rest.filter((element) => element !== '@');
+  if (head === undefined) return true;
+  return (selections ?? []).some((selection) =>
+    selection.kind === 'InlineFragment' ? requiresPath(selection.selections, rest) : selection.name === head && (!tail.length || requiresPath(selection.selections, tail)),
+  );
+}
+
 /**
  * Whether a plan node's fetches may read what the per-viewer fetches fill in (a fetch below one
- * of `paths`, or a node this code does not understand): then the rest of the plan cannot run
- * before them, once for every viewer.
+ * of `paths`, a fetch above one that requires it, as `@requires` does, or a node this code does
+ * not understand): then the rest of the plan cannot run before them, once for every viewer.
  */
 export function readsMovedPaths(node: PlanNode | undefined, paths: readonly string[][]): boolean {
   if (!node) return false;
@@ -338,7 +347,12 @@ export function readsMovedPaths(node: PlanNode | undefined, paths: readonly stri
       return node.nodes.some((child) => readsMovedPaths(child, paths));
     case 'Flatten': {
       const path = node.path.map((element) => String(element).split('|')[0]);
-      return paths.some((moved) => moved.every((element, i) => path[i] === element)) || readsMovedPaths(node.node, paths);
+      const inner = node.node;
+      return (
+        paths.some((moved) => moved.every((element, i) => path[i] === element)) ||
+        (inner.kind === 'Fetch' && paths.some((moved) => path.every((element, i) => moved[i] === element) && requiresPath(inner.requires, moved.slice(path.length)))) ||
+        readsMovedPaths(inner, paths)
+      );
     }
     case 'Condition':
       return readsMovedPaths(node.ifClause, paths) || readsMovedPaths(node.elseClause, paths);

@@ -134,6 +134,15 @@ describe('readsMovedPaths: whether the rest of a plan needs what the viewer fetc
     expect(readsMovedPaths({ kind: 'Sequence', nodes: [fetchAt(['roomEvents', 'message', 'author'])] } as PlanNode, moved)).toBe(false);
     expect(readsMovedPaths(undefined, moved)).toBe(false);
   });
+  it('is true for a fetch above a moved field that requires it (`@requires`), false for one requiring only the key', () => {
+    const requiring = (requires: unknown): PlanNode =>
+      ({ kind: 'Flatten', path: ['roomEvents', 'message'], node: { kind: 'Fetch', serviceName: 'other', operation: '{x}', requires } }) as unknown as PlanNode;
+    const onMessage = (selections: unknown[]) => [{ kind: 'InlineFragment', typeCondition: 'Message', selections }];
+    const field = (name: string, selections?: unknown[]) => ({ kind: 'Field', name, ...(selections ? { selections } : {}) });
+    expect(readsMovedPaths(requiring(onMessage([field('__typename'), field('id'), field('reactions', [field('count')])])), moved)).toBe(true);
+    expect(readsMovedPaths(requiring(onMessage([field('__typename'), field('id')])), moved)).toBe(false);
+    expect(readsMovedPaths(requiring(onMessage([field('reactions')])), [['roomEvents', 'message', 'reactions', '@', 'reactedByMe']])).toBe(false);
+  });
   it('does not vouch for a node it does not know', () => {
     expect(readsMovedPaths({ kind: 'Defer' } as unknown as PlanNode, moved)).toBe(true);
   });
