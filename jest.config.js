@@ -6,7 +6,7 @@
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', diagnostics: false }] },
-  moduleNameMapper: { '^@aether/common$': '<rootDir>/common/src/index.ts' },
+  moduleNameMapper: { '^@aether/common$': '<rootDir>/common/src/index.ts', '^@aether/common/(.*)$': '<rootDir>/common/src/$1.ts' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 const unitTests = ['<rootDir>/{gateway,subgraphs/*}/test/unit/**/*.test.ts', '<rootDir>/common/test/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'];

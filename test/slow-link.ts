@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
  * An HTTP hop on loopback between the gateway and a subgraph that holds each request `delayMs`
  * before forwarding it, as a distant or busy subgraph answers: a real socket and a real wait, so
  * what a test needs to be slow is slow on any machine. It counts the requests it holds or
- * forwards at once (`inFlight`, and the most since `peak` was reset).
+ * forwards at once (`inFlight`, and the most since `peak` was reset), and those the subgraph has
+ * yet to answer (`unanswered`: a request the gateway gave up on still reaches the subgraph).
  */
 export class SlowLink {
   delayMs = 0;
@@ -13,6 +14,8 @@ export class SlowLink {
   url = '';
   inFlight = 0;
   peak = 0;
+  /** Requests taken and not yet answered by the subgraph, whether or not the gateway still waits for them. */
+  unanswered = 0;
   private server?: Server;
 
   private constructor(private readonly target: string) {}
@@ -36,6 +39,7 @@ export class SlowLink {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.peak = Math.max(this.peak, ++this.inFlight);
+        this.unanswered++;
         res.on('close', () => this.inFlight--);
         setTimeout(() => void this.forward(req.method ?? 'POST', req.url ?? '/', req.headers, Buffer.concat(chunks), res), this.delayMs);
       });
@@ -52,6 +56,8 @@ export class SlowLink {
       res.end(Buffer.from(await upstream.arrayBuffer()));
     } catch {
       res.destroy();
+    } finally {
+      this.unanswered--;
     }
   }
 }
