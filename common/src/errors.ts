@@ -122,24 +122,31 @@ const PUBLIC_CODES = new Set<string>([
  * (a bug, a driver error) becomes a bare INTERNAL_SERVER_ERROR with no message details and
  * no stack trace, so nothing internal ever reaches a client. It carries the request id
  * instead (`extensions.requestId`): what a user quotes to find the logged error and its trace.
+ * The id is the `requestContext`'s; code that carries its request explicitly (the gateway's)
+ * uses `maskErrorFor`, or adds it afterwards with `withRequestId`.
  */
 export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return maskErrorFor(formatted, requestContext.getStore()?.requestId);
+}
+
+/** `maskError` for the request `requestId`. */
+export function maskErrorFor(formatted: GraphQLFormattedError, requestId: string | undefined): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    // Like an internal error, an unavailable service is worth reporting: it carries the id to quote.
-    if (code === ErrorCode.SERVICE_UNAVAILABLE) return { ...formatted, extensions: { ...extensions, ...requestIdExtension() } };
-    return { ...formatted, extensions };
+    return withRequestId({ ...formatted, extensions }, requestId);
   }
-  return {
-    message: 'Internal server error',
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...requestIdExtension() },
-  };
+  return withRequestId(
+    { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+    requestId,
+  );
 }
 
-function requestIdExtension(): { requestId?: string } {
-  const requestId = requestContext.getStore()?.requestId;
-  return requestId ? { requestId } : {};
+// Worth reporting, so they carry the id to quote: an internal error, and an unavailable service.
+const QUOTED_CODES = new Set<unknown>([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.SERVICE_UNAVAILABLE]);
+
+/** A masked error with the request id to quote, where its code is one a user reports. */
+export function withRequestId(formatted: GraphQLFormattedError, requestId: string | undefined): GraphQLFormattedError {
+  if (!requestId || !QUOTED_CODES.has(formatted.extensions?.code)) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, requestId } };
 }

@@ -31,8 +31,14 @@ const METRIC_ROUTES = new Set(['/graphql', '/health', '/ready', '/metrics', '/.w
  * echoed back, and put on every log line of the request), `GET /health` (the process is
  * alive), `GET /ready` (every dependency answers) and `GET /metrics` (Prometheus; the
  * registry is `app.locals.metrics`, which `mountSubgraph` adds operation metrics to).
+ *
+ * The request's id is `res.locals.requestId`, and who made it `res.locals.userId` once known.
+ * With `requestContext` (the default) the request also runs in `requestContext`, so every log
+ * line written on its behalf carries them without being told. A service that carries them
+ * explicitly instead passes `requestContext: false`: on Node 20 and 22, AsyncLocalStorage puts a
+ * hook on every promise the process makes, about a tenth of the gateway's CPU per request.
  */
-export function createServiceApp(options: { logger: Logger; checks: ReadinessCheck[]; metrics?: ServiceMetrics }): express.Express {
+export function createServiceApp(options: { logger: Logger; checks: ReadinessCheck[]; metrics?: ServiceMetrics; requestContext?: boolean }): express.Express {
   const app = express();
   const metrics = options.metrics ?? new ServiceMetrics(String(options.logger.defaultMeta?.service ?? 'service'));
   metrics.watch(options.checks);
@@ -42,11 +48,13 @@ export function createServiceApp(options: { logger: Logger; checks: ReadinessChe
   app.use((req, res, next) => {
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    res.locals.requestId = requestId;
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       if (options.logger.isLevelEnabled('http')) {
         options.logger.http('request', {
           requestId,
+          ...(res.locals.userId ? { userId: res.locals.userId as string } : {}),
           method: req.method,
           path: req.path,
           status: res.statusCode,
@@ -56,7 +64,8 @@ export function createServiceApp(options: { logger: Logger; checks: ReadinessChe
       const route = METRIC_ROUTES.has(req.path) ? req.path : 'other';
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
     });
-    requestContext.run({ requestId }, () => next());
+    if (options.requestContext === false) next();
+    else requestContext.run({ requestId }, () => next());
   });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });

@@ -8,26 +8,51 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type GraphQLSchema } from 'graphql';
 import { graphqlHandler } from './graphql-http';
-import { ErrorCode, maskError } from './errors';
+import { ErrorCode, maskError, withRequestId } from './errors';
 import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
-import { requestContext, type Logger } from './logger';
+import { requestContext, type Logger, type RequestContext } from './logger';
 import { operationMetricsPlugin, type ServiceMetrics } from './metrics';
 
-/** Logs every error a client could not have caused, once, with the operation that hit it. */
-export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<BaseContext> {
+/** The request an operation's context belongs to, where a service carries it explicitly rather than in `requestContext`. */
+export type RequestOf<TContext> = (context: TContext) => RequestContext | undefined;
+
+/** Logs every error a client could not have caused, once, with the operation that hit it (and its request, given `requestOf`). */
+export function errorLoggingPlugin<TContext extends BaseContext>(logger: Logger, requestOf?: RequestOf<TContext>): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
-        async didEncounterErrors({ errors, operationName }) {
+        async didEncounterErrors({ errors, operationName, contextValue }) {
           for (const error of errors) {
             const code = error.extensions?.code;
             if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== ErrorCode.SERVICE_UNAVAILABLE) continue;
+            const request = requestOf?.(contextValue);
             logger.error('operation failed', {
+              ...(request?.requestId ? { requestId: request.requestId } : {}),
+              ...(request?.userId ? { userId: request.userId } : {}),
               operationName,
               path: error.path?.join('.'),
               error: error.originalError?.message ?? error.message,
               stack: error.originalError?.stack,
             });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Puts the request id on the masked errors worth quoting (see `maskError`) of a service that
+ * carries its request explicitly: its `formatError` cannot see the request, this can.
+ */
+export function requestIdPlugin<TContext extends BaseContext>(requestOf: RequestOf<TContext>): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const requestId = requestOf(contextValue)?.requestId;
+          if (response.body.kind === 'single' && response.body.singleResult.errors && requestId) {
+            response.body.singleResult.errors = response.body.singleResult.errors.map((e) => withRequestId(e, requestId));
           }
         },
       };
@@ -87,6 +112,7 @@ export async function mountSubgraph<TContext extends BaseContext>(
       res.locals.identity = identity;
       const ctx = requestContext.getStore();
       if (ctx && identity.userId) ctx.userId = identity.userId;
+      if (identity.userId) res.locals.userId = identity.userId;
       next();
     },
     express.json({ limit: '1mb' }),

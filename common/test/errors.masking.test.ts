@@ -1,4 +1,4 @@
-import { ErrorCode, maskError, RateLimitedError } from '../src/errors';
+import { ErrorCode, maskError, maskErrorFor, RateLimitedError, withRequestId } from '../src/errors';
 import { requestContext } from '../src/logger';
 
 describe('maskError', () => {
@@ -35,6 +35,18 @@ describe('maskError', () => {
   it('gives a hidden error the request id a user can quote, when there is one', () => {
     const masked = requestContext.run({ requestId: 'req-123' } as never, () => maskError({ message: 'boom' }));
     expect(masked.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-123' });
+  });
+
+  it('gives the same id where the request is carried explicitly, to the errors a user reports and no others', () => {
+    expect(maskErrorFor({ message: 'boom' }, 'req-9').extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' });
+    const unavailable = { message: 'Service temporarily unavailable, try again', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } };
+    expect(maskErrorFor(unavailable, 'req-9').extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true, requestId: 'req-9' });
+    const forbidden = { message: 'Not a member', extensions: { code: 'FORBIDDEN' } };
+    expect(maskErrorFor(forbidden, 'req-9')).toEqual(forbidden);
+    expect(maskErrorFor({ message: 'boom' }, undefined).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    // Added after masking (the gateway's plugin): the same result, and nothing else changes.
+    expect(withRequestId(maskError({ message: 'boom', path: ['me'] }), 'req-9')).toEqual(maskErrorFor({ message: 'boom', path: ['me'] }, 'req-9'));
+    expect(withRequestId(forbidden, 'req-9')).toBe(forbidden);
   });
 
   it('rounds retryAfter up to whole seconds, at least one', () => {

@@ -133,14 +133,14 @@ export class Authenticator {
     return viewer;
   }
 
-  /** Throws when the viewer's session has been ended (or cannot be checked: fail closed). */
-  async ensureLive(viewer: Viewer): Promise<void> {
+  /** Throws when the viewer's session has been ended (or cannot be checked: fail closed); `requestId` is the request's that asks, for the log. */
+  async ensureLive(viewer: Viewer, requestId?: string): Promise<void> {
     let revoked: boolean;
     try {
       revoked = await this.revocations.isRevoked(viewer.sessionId, viewer.token);
     } catch (error) {
       // Fail closed: a token we cannot check is not accepted.
-      this.options.logger.error('session revocation check failed', { reason: (error as Error).message });
+      this.options.logger.error('session revocation check failed', { requestId, userId: viewer.userId, reason: (error as Error).message });
       throw new InvalidTokenError('Cannot verify access tokens right now', 'unavailable');
     }
     if (revoked) throw this.sessionEnded();

@@ -10,7 +10,7 @@ import {
   listen,
   maskError,
   operationMetricsPlugin,
-  requestContext,
+  requestIdPlugin,
   type Logger,
 } from '@aether/common';
 import { ApolloGateway } from '@apollo/gateway';
@@ -98,7 +98,8 @@ function apolloServer(config: GatewayConfig, gateway: ApolloGateway, httpServer:
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      errorLoggingPlugin(logger),
+      errorLoggingPlugin(logger, requestOf),
+      requestIdPlugin(requestOf),
       operationMetricsPlugin(metrics),
       edge.admission.plugin(),
       edge.limits.plugin(),
@@ -109,10 +110,16 @@ function apolloServer(config: GatewayConfig, gateway: ApolloGateway, httpServer:
   });
 }
 
+/**
+ * The request an operation belongs to, for its log lines and masked errors. The gateway carries
+ * it in the operation's context rather than in `requestContext` (see `createServiceApp`).
+ */
+const requestOf = (context: GatewayContext) => ({ requestId: context.requestId, userId: context.viewer?.userId });
+
 /** The HTTP context of an operation: who calls (a verified signature; liveness is the session check's), from where. */
 function httpContext(authenticator: Authenticator, admission: AdmissionPipeline, trust: TrustedProxies) {
-  return async ({ req }: { req: express.Request }): Promise<GatewayContext> => {
-    const requestId = requestContext.getStore()?.requestId ?? '';
+  return async ({ req, res }: { req: express.Request; res: express.Response }): Promise<GatewayContext> => {
+    const requestId = (res.locals.requestId as string | undefined) ?? '';
     const clientIp = clientAddress(req, trust);
     const token = Authenticator.bearer(req.headers.authorization);
     const viewer = token
@@ -122,8 +129,7 @@ function httpContext(authenticator: Authenticator, admission: AdmissionPipeline,
           throw error;
         })
       : undefined;
-    const store = requestContext.getStore();
-    if (store && viewer) store.userId = viewer.userId;
+    if (viewer) res.locals.userId = viewer.userId;
     return { viewer, clientIp, requestId };
   };
 }
@@ -144,7 +150,7 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
   const upstream = new UpstreamConnections(config.gatewaySecret, (name) => subgraphs.url(name), logger);
 
   const checks = [subgraphs.readiness(), ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : [])];
-  const app = createServiceApp({ logger, checks, metrics });
+  const app = createServiceApp({ logger, checks, metrics, requestContext: false });
   app.set('trust proxy', trust);
   app.use(securityHeaders());
   const httpServer = createServer(app);

@@ -42,7 +42,7 @@ export interface SessionLiveness {
   /** The Redis key marking the viewer's session as ended, when that mark is kept in Redis. */
   revocationKey(viewer: Viewer): string | undefined;
   /** Asks on its own (without Redis: auth over gRPC); throws when the session has ended. */
-  ensureLive(viewer: Viewer): Promise<void>;
+  ensureLive(viewer: Viewer, requestId?: string): Promise<void>;
   /** The error a caller whose session has ended gets. */
   sessionEnded(): Error;
 }
@@ -102,12 +102,12 @@ export class EdgeRateLimiter implements EdgeCheck {
         buckets.set(key, { key: `${this.prefix}rl:bucket:${key}`, points: n, limit, name: budget.bucket });
       }
     }
-    await this.charge([...this.general(context, Math.max(1, fields)), ...buckets.values()], context.viewer);
+    await this.charge([...this.general(context, Math.max(1, fields)), ...buckets.values()], context.requestId, context.viewer);
   }
 
   /** A document that did not parse or validate still costs its caller a point. */
   unresolved(context: GatewayContext): Promise<void> {
-    return this.charge(this.general(context, 1));
+    return this.charge(this.general(context, 1), context.requestId);
   }
 
   private general({ clientIp, viewer }: GatewayContext, points: number): NamedCharge[] {
@@ -116,15 +116,15 @@ export class EdgeRateLimiter implements EdgeCheck {
     return charges;
   }
 
-  /** Charges every counter; with `viewer`, only while the viewer's session lives. */
-  private async charge(charges: NamedCharge[], viewer?: Viewer): Promise<void> {
+  /** Charges every counter of request `requestId`; with `viewer`, only while the viewer's session lives. */
+  private async charge(charges: NamedCharge[], requestId: string, viewer?: Viewer): Promise<void> {
     const windowMs = this.limits.windowSeconds * 1000;
     let unchecked = viewer;
     let outcome: ChargeOutcome | undefined;
     if (this.redis?.ready) {
       const revocationKey = viewer && this.session.revocationKey(viewer);
       // A session whose end is not marked in Redis is asked about on its own (auth over gRPC).
-      if (viewer && revocationKey === undefined) await this.session.ensureLive(viewer);
+      if (viewer && revocationKey === undefined) await this.session.ensureLive(viewer, requestId);
       unchecked = undefined;
       try {
         const guarded = await this.redis.chargeUnless(revocationKey, charges, windowMs);
@@ -132,12 +132,12 @@ export class EdgeRateLimiter implements EdgeCheck {
         outcome = guarded;
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
-        this.logger.warn('rate limits counted in memory: redis did not answer', { reason: (error as Error).message });
+        this.logger.warn('rate limits counted in memory: redis did not answer', { requestId, reason: (error as Error).message });
         // The session was not checked either: on its own now (it fails closed while Redis is away).
         unchecked = revocationKey === undefined ? undefined : viewer;
       }
     }
-    if (unchecked) await this.session.ensureLive(unchecked);
+    if (unchecked) await this.session.ensureLive(unchecked, requestId);
     outcome ??= await this.memory.charge(charges, windowMs);
     if (!outcome.over.length) return;
     for (const i of outcome.over) this.metrics?.rateLimited.inc({ limit: charges[i].name });

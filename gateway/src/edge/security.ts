@@ -81,7 +81,7 @@ export function httpErrors(logger: Logger): ErrorRequestHandler {
     if (type === 'entity.parse.failed') return refuse(res, 400, 'Request body is not valid JSON');
     if (type === 'charset.unsupported' || type === 'encoding.unsupported') return refuse(res, 415, 'Unsupported body encoding');
     if (status >= 400 && status < 500) return refuse(res, status, 'Bad request');
-    logger.error('request failed', { error: (error as Error).message, stack: (error as Error).stack });
+    logger.error('request failed', { requestId: res.locals.requestId, error: (error as Error).message, stack: (error as Error).stack });
     refuse(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
   };
 }

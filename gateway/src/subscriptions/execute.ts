@@ -1,4 +1,4 @@
-import { ErrorCode, inSpan, linkFrom, maskError, requestContext, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
+import { ErrorCode, inSpan, linkFrom, maskError, maskErrorFor, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
 import { tracingStarted } from '@aether/common/tracing';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
@@ -74,8 +74,8 @@ function planOf(primary: FetchNode, rest: PlanNode | undefined): QueryPlan {
   return { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary };
 }
 
-const formatted = (errors: readonly GraphQLError[] | undefined): GraphQLFormattedError[] =>
-  (errors ?? []).map((e) => maskError('toJSON' in e ? e.toJSON() : e));
+const formatted = (errors: readonly GraphQLError[] | undefined, requestId: string): GraphQLFormattedError[] =>
+  (errors ?? []).map((e) => maskErrorFor('toJSON' in e ? e.toJSON() : e, requestId));
 
 /**
  * Runs the rest of the query plan for one upstream event in the subscriber's context (entity
@@ -123,22 +123,20 @@ export function eventExecutor(options: FederatedSubscriptionOptions): (event: Fo
   const execute = async (event: FormattedExecutionResult): Promise<FormattedExecutionResult> => {
     if (!stage) {
       const { result } = await runPlan(full, event.data, event.errors);
-      return shape(result.data, formatted(result.errors));
+      return shape(result.data, formatted(result.errors, context.requestId));
     }
     // The viewer-independent stage, once per event for every subscriber (whoever runs it first).
     const base = await stage.results.get(keyOf(event), async () => {
       const { result, merged } = await runPlan(once!, event.data, event.errors);
-      return { data: merged, errors: formatted(result.errors) };
+      return { data: merged, errors: formatted(result.errors, context.requestId) };
     });
     const { result } = await runPlan(mine!, base.data, undefined);
-    return shape(result.data, [...(base.errors ?? []), ...formatted(result.errors)]);
+    return shape(result.data, [...(base.errors ?? []), ...formatted(result.errors, context.requestId)]);
   };
   return (event) => {
     const link = linkFrom(event.extensions?.traceContext);
     // One send fans out to many deliveries.
-    return inSpan('subscription event execute', { root: true, kind: SpanKind.CONSUMER, links: link ? [link] : [], attributes }, () =>
-      requestContext.run({ requestId: context.requestId, userId: context.viewer?.userId }, () => execute(event)),
-    );
+    return inSpan('subscription event execute', { root: true, kind: SpanKind.CONSUMER, links: link ? [link] : [], attributes }, () => execute(event));
   };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { ErrorCode, RateLimitedError, requestContext, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
+import { ErrorCode, RateLimitedError, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
 import type { ApolloServer } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLDataSource } from '@apollo/gateway';
@@ -301,13 +301,12 @@ function executeOperation(options: SubscriptionServerOptions): NonNullable<Serve
     };
     if (operation === OperationTypeNode.SUBSCRIPTION) throw new Error('unreachable');
     if (refused.length) return { errors: refused.map((e) => e.toJSON()) } as never;
-    // In the request's context, as over HTTP: its log lines and masked errors carry its request id.
-    const response = await requestContext.run({ requestId: gateway.requestId, userId: gateway.viewer?.userId }, () =>
-      options.apollo.executeOperation(
-        { query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
-        // Admitted in onSubscribe already: Apollo's admission plugin lets it through without charging it again.
-        { contextValue: { ...gateway, admitted: true } },
-      ),
+    // Through the same Apollo Server as over HTTP: its plugins put the request id (the context's)
+    // on its log lines and masked errors.
+    const response = await options.apollo.executeOperation(
+      { query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
+      // Admitted in onSubscribe already: Apollo's admission plugin lets it through without charging it again.
+      { contextValue: { ...gateway, admitted: true } },
     );
     if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported here')] };
     return response.body.singleResult as never;
