@@ -100,6 +100,7 @@ export async function openSubscribers(options: {
   const from = (await gql(target.url, `query($r: ID!) { room(id: $r) { lastSeq } }`, { r: roomId }, { token })).data!.room.lastSeq;
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'subscribers.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const rssBefore = rssBytes(target.pid);
+  const openCpuBefore = cpuMs(target.pid);
   const query = `subscription($r: ID!, $a: Int) { roomEvents(roomId: $r, afterSeq: $a) { seq ... on MessageAdded { message { body ${options.selection} } } } }`;
   const warm = ask<{ errors: number; sample?: string }>(child, undefined, 'warm');
   await ask(child, { type: 'open', url: target.url, query, variables: { r: roomId, a: from }, subscribers: options.subscribers, warmBody: 'warm-up', messageExtra: options.messageExtra }, 'opened');
@@ -108,12 +109,15 @@ export async function openSubscribers(options: {
   const opening = await warm;
   // Reported, and the run goes on: its deliveries then fall short of what was expected.
   if (opening.errors) console.error(`\n${target.name}: ${opening.errors} of ${options.subscribers.length} subscriptions failed: ${opening.sample}`);
+  // What the gateway spent admitting each subscriber (socket, connection_init, subscribe, replay of the warm-up).
+  const openCpuMs = (cpuMs(target.pid) - openCpuBefore) / options.subscribers.length;
   await sleep(1000);
   const rssPerSocket = (rssBytes(target.pid) - rssBefore) / options.subscribers.length;
   await ask<{ collected: Collected }>(child, { type: 'collect' }, 'collected');
 
   return {
     rssPerSocket,
+    openCpuMs,
     async phase(phase: Phase): Promise<PhaseResult> {
       const cpuBefore = { messaging: cpuMs(options.messagingPid), gateway: cpuMs(target.pid) };
       const started = now();

@@ -16,6 +16,7 @@ import { joinedSubscription } from './joined';
 import type { SubscriptionPlanner } from './planner';
 import type { SessionWatch } from './session-watch';
 import type { UpstreamConnections } from './upstream';
+import { ValidatedDocuments } from './validated-documents';
 
 export interface SubscriptionLimits {
   /** Open connections one user may have at once. */
@@ -158,6 +159,7 @@ function admitConnection(options: SubscriptionServerOptions, perUser: Map<string
 /** Operation admission, exactly as on HTTP: persisted operations, parse, validation, session, rate and cost limits. */
 function admitOperation(options: SubscriptionServerOptions): NonNullable<ServerOptions<Params, Extra>['onSubscribe']> {
   const { limits } = options;
+  const validated = new ValidatedDocuments();
   return async (ctx, id, payload) => {
     const schema = options.planner.apiSchema;
     if (!schema) return [new GraphQLError('The gateway has not loaded a schema yet', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } })];
@@ -175,19 +177,22 @@ function admitOperation(options: SubscriptionServerOptions): NonNullable<ServerO
       clientIp: ctx.extra.clientIp,
       requestId: requestIdOf(ctx.extra.request.headers[REQUEST_ID_HEADER]),
     };
-    let document: DocumentNode;
-    try {
-      document = options.guard.parse(payload.query);
-    } catch (error) {
-      const overBudget = await options.guard.unresolved(context);
-      if (overBudget.length) return overBudget;
-      return [new GraphQLError((error as Error).message, { extensions: { code: ApolloServerErrorCode.GRAPHQL_PARSE_FAILED } })];
-    }
-    const errors = options.guard.validate(schema, document);
-    if (errors.length) {
-      const overBudget = await options.guard.unresolved(context);
-      if (overBudget.length) return overBudget;
-      return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED } }));
+    let document = validated.get(schema, payload.query);
+    if (!document) {
+      try {
+        document = options.guard.parse(payload.query);
+      } catch (error) {
+        const overBudget = await options.guard.unresolved(context);
+        if (overBudget.length) return overBudget;
+        return [new GraphQLError((error as Error).message, { extensions: { code: ApolloServerErrorCode.GRAPHQL_PARSE_FAILED } })];
+      }
+      const errors = options.guard.validate(schema, document);
+      if (errors.length) {
+        const overBudget = await options.guard.unresolved(context);
+        if (overBudget.length) return overBudget;
+        return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED } }));
+      }
+      validated.set(schema, payload.query, document);
     }
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
