@@ -17,3 +17,4 @@ export * from './revocation';
 export * from './main';
 export * from './trace-context';
 export * from './lifecycle';
+export * from './validated-documents';

@@ -146,11 +146,11 @@ describe('subscriptions: who may connect and subscribe', () => {
       retryAttempts: 0,
       connectionParams: { identity: signIdentity(secret, { roles: [] }) },
     });
-    const outcome = (userId: string | undefined, stream: string) =>
+    const outcome = (userId: string | undefined, stream: string, query = ROOM_EVENTS) =>
       new Promise<{ events: unknown[]; error?: unknown }>((resolve) => {
         const events: unknown[] = [];
         client.subscribe(
-          { query: ROOM_EVENTS, variables: { roomId }, extensions: { identity: signIdentity(secret, { userId, roles: [] }), stream } },
+          { query, variables: { roomId }, extensions: { identity: signIdentity(secret, { userId, roles: [] }), stream } },
           { next: (e) => events.push(e), error: (error) => resolve({ events, error }), complete: () => resolve({ events }) },
         );
       });
@@ -163,6 +163,11 @@ describe('subscriptions: who may connect and subscribe', () => {
       expect(JSON.stringify(notMember)).toContain('FORBIDDEN');
       // The owner is admitted: the check completes with no event.
       expect(await outcome(alice.id, 'admit')).toEqual({ events: [] });
+      // Messaging keeps the documents it has validated (the same text for every subscriber the
+      // gateway admits); one that does not validate is refused every time, never kept.
+      const invalid = ROOM_EVENTS.replace('seq', 'seq notAField');
+      for (let i = 0; i < 2; i++) expect(JSON.stringify(await outcome(alice.id, 'admit', invalid))).toContain('GRAPHQL_VALIDATION_FAILED');
+      expect(JSON.stringify(await outcome(mallory.id, 'admit'))).toContain('FORBIDDEN');
     } finally {
       await client.dispose();
     }

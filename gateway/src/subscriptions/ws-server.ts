@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { ErrorCode, RateLimitedError, requestIdOf, REQUEST_ID_HEADER, type Logger } from '@aether/common';
+import { ErrorCode, RateLimitedError, requestIdOf, REQUEST_ID_HEADER, ValidatedDocuments, type Logger } from '@aether/common';
 import type { ApolloServer } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLDataSource } from '@apollo/gateway';
@@ -16,7 +16,6 @@ import { joinedSubscription } from './joined';
 import type { SubscriptionPlanner } from './planner';
 import type { SessionWatch } from './session-watch';
 import type { UpstreamConnections } from './upstream';
-import { ValidatedDocuments } from './validated-documents';
 
 export interface SubscriptionLimits {
   /** Open connections one user may have at once. */

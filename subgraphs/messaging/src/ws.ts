@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ErrorCode, maskError, verifyIdentity, type Identity, type Logger } from '@aether/common';
+import { ErrorCode, maskError, ValidatedDocuments, verifyIdentity, type Identity, type Logger } from '@aether/common';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, getOperationAST, subscribe, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -81,6 +81,8 @@ export function serveSubscriptions(options: {
   });
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const identities = new WeakMap<object, Map<string, { identity: Identity; mode: StreamMode }>>();
+  // The gateway sends the same operation text for every subscriber it admits: validated once.
+  const validated = new ValidatedDocuments();
   const server = useServer(
     {
       schema: options.schema,
@@ -96,6 +98,13 @@ export function serveSubscriptions(options: {
         let byId = identities.get(ctx);
         if (!byId) identities.set(ctx, (byId = new Map()));
         byId.set(id, { identity, mode });
+        // Seen and valid before: run as graphql-ws would after its own parse and validation.
+        const document = validated.get(options.schema, payload.query);
+        if (document) return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      // Reached only by a document that parsed and validated (or came from `validated`).
+      onOperation: (_ctx, _id, payload, args) => {
+        validated.set(args.schema, payload.query, args.document);
       },
       context: (ctx, id) => {
         const { identity, mode } = identities.get(ctx)!.get(id)!;

@@ -1,5 +1,5 @@
 import { buildSchema, parse } from 'graphql';
-import { ValidatedDocuments } from '../../src/subscriptions/validated-documents';
+import { ValidatedDocuments } from '../src/validated-documents';
 
 const schema = buildSchema(`type Query { a: Int b: Int c: Int }`);
 const text = (field: string) => `{ ${field} }`;

@@ -1,10 +1,11 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 
 /**
- * Operations that parsed and passed validation (graphql-js's rules and the gateway's limits)
- * against the served schema, by their text: a socket's `subscribe` of an operation seen before
- * skips both, as Apollo Server's document store does for HTTP. When 5,000 clients subscribe to
- * one room, the operation is parsed and validated once, not 5,000 times. Only valid documents are
+ * Operations that parsed and passed validation (graphql-js's rules, and the gateway's limits
+ * there) against the served schema, by their text: a graphql-ws `subscribe` of an operation seen
+ * before skips both, as Apollo Server's document store does for HTTP. When 5,000 clients
+ * subscribe to one room, the gateway parses and validates their operation once, and messaging
+ * the admission the gateway sends for each of them once, not 5,000 times. Only valid documents are
  * kept (a refused one is refused again, and counted, every time); a new schema (a supergraph
  * reload) starts afresh. Bounded by the total length of the texts kept; the oldest go first.
  */
