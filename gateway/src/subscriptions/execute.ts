@@ -1,4 +1,4 @@
-import { ErrorCode, inSpan, linkFrom, maskError, maskErrorFor, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
+import { ErrorCode, inSpan, linkFrom, maskErrorFor, signIdentity, SpanKind, tracer, type Logger } from '@aether/common';
 import { tracingStarted } from '@aether/common/tracing';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
@@ -76,6 +76,13 @@ function planOf(primary: FetchNode, rest: PlanNode | undefined): QueryPlan {
 
 const formatted = (errors: readonly GraphQLError[] | undefined, requestId: string): GraphQLFormattedError[] =>
   (errors ?? []).map((e) => maskErrorFor('toJSON' in e ? e.toJSON() : e, requestId));
+
+/**
+ * Errors as subscriber `context` receives them: masked, and those worth quoting with its
+ * request id, as over HTTP (every error a subscription sends goes through here or `formatted`).
+ */
+export const maskedFor = (context: GatewayContext, errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] =>
+  errors.map((e) => maskErrorFor(e, context.requestId));
 
 /**
  * Runs the rest of the query plan for one upstream event in the subscriber's context (entity
@@ -310,7 +317,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
           if (item.error instanceof SlowConsumerError) throw item.error;
           if (isGraphQLErrorList(item.error) && !item.error.some((e) => TRANSIENT_CODES.has(String(e.extensions?.code)))) {
             // Refused for good (not a member, bad arguments): tell the client and end.
-            yield { errors: item.error.map(maskError) };
+            yield { errors: maskedFor(options.context, item.error) };
             return;
           }
           logger.warn('upstream subscription interrupted, resubscribing', {
@@ -323,7 +330,7 @@ export async function* federatedSubscription(options: FederatedSubscriptionOptio
         }
         if (item.event.data == null) {
           // A subscription the subgraph refused at subscribe time: its errors, then `complete`.
-          yield { errors: (item.event.errors ?? []).map(maskError) };
+          yield { errors: maskedFor(options.context, item.event.errors ?? []) };
           continue;
         }
         attempt = 0;

@@ -1,4 +1,4 @@
-import { ErrorCode, maskError, signIdentity } from '@aether/common';
+import { ErrorCode, signIdentity } from '@aether/common';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import {
   backoffDelay,
@@ -8,6 +8,7 @@ import {
   deliverySpan,
   isGraphQLErrorList,
   isTransient,
+  maskedFor,
   lagOf,
   primaryVariables,
   subscriberIdentity,
@@ -215,8 +216,8 @@ async function admission(options: FederatedSubscriptionOptions): Promise<GraphQL
       });
     });
     if (outcome === null) return null;
-    if ('errors' in outcome) return outcome.errors.length ? outcome.errors.map(maskError) : [UNAVAILABLE];
-    if (isGraphQLErrorList(outcome.error) && !isTransient(outcome.error)) return outcome.error.map(maskError);
+    if ('errors' in outcome) return maskedFor(options.context, outcome.errors.length ? outcome.errors : [UNAVAILABLE]);
+    if (isGraphQLErrorList(outcome.error) && !isTransient(outcome.error)) return maskedFor(options.context, outcome.error);
     await new Promise((resolve) => setTimeout(resolve, backoffDelay(options.backoff ?? DEFAULT_BACKOFF, attempt)));
   }
 }
@@ -330,11 +331,11 @@ async function* replayUntilSeam(
         if ('complete' in item) return null;
         if ('error' in item) {
           if (isTransient(item.error)) break;
-          yield { errors: (item.error as GraphQLFormattedError[]).map(maskError) };
+          yield { errors: maskedFor(options.context, item.error as GraphQLFormattedError[]) };
           return null;
         }
         if (item.event.data == null) {
-          yield { errors: (item.event.errors ?? []).map(maskError) };
+          yield { errors: maskedFor(options.context, item.event.errors ?? []) };
           return null;
         }
         attempt = 0;
@@ -403,7 +404,7 @@ export async function* joinedSubscription(options: FederatedSubscriptionOptions)
       if ('end' in item) return;
       if ('error' in item) {
         if (item.error instanceof SlowConsumerError) throw item.error;
-        yield { errors: isGraphQLErrorList(item.error) ? item.error.map(maskError) : [UNAVAILABLE] };
+        yield { errors: maskedFor(options.context, isGraphQLErrorList(item.error) ? item.error : [UNAVAILABLE]) };
         return;
       }
       if (last !== null && item.seq <= last) continue;
